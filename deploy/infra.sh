@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Brings up, checks and stops what Mlops runs on: RabbitMQ (with its management plugin) and PostgreSQL,
+# on loopback, without Docker. When a Docker engine answers (and MLOPS_INFRA_MODE is not "local"),
+# docker-compose.yml is used instead. Idempotent: "up" on a running stack and "down" on a stopped one do nothing.
+#
+#   deploy/infra.sh up | down | status | env
+#
+# Settings (environment):
+#   MLOPS_INFRA_MODE          auto (default), local or docker
+#   MLOPS_INFRA_DIR           data, logs and sockets of the local stack (default /var/tmp/mlops-infra)
+#   MLOPS_PG_PORT             PostgreSQL port (default 55432)
+#   MLOPS_RABBITMQ_PORT       AMQP port (default 5672)
+#   MLOPS_RABBITMQ_MGMT_PORT  management API/UI port (default 15672)
+set -euo pipefail
+
+MODE=${MLOPS_INFRA_MODE:-auto}
+DIR=${MLOPS_INFRA_DIR:-/var/tmp/mlops-infra}
+PG_PORT=${MLOPS_PG_PORT:-55432}
+MQ_PORT=${MLOPS_RABBITMQ_PORT:-5672}
+MQ_MGMT_PORT=${MLOPS_RABBITMQ_MGMT_PORT:-15672}
+MQ_DIST_PORT=$((MQ_PORT + 20000))
+MQ_NODE=mlops-${MQ_PORT}@localhost
+PG_BIN=${MLOPS_PG_BIN:-}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+log() { printf '[infra] %s\n' "$*" >&2; }
+die() { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+use_docker() {
+  case "$MODE" in
+    docker) return 0 ;;
+    local) return 1 ;;
+    *) command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 ;;
+  esac
+}
+
+apt_install() {
+  [ "$(id -u)" = 0 ] || die "$* is not installed and installing it needs root (apt-get install -y $*)"
+  log "installing $* from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  # Keep the package's own service from starting on the default ports: this script runs its own instance.
+  local policy=/usr/sbin/policy-rc.d created=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created=1; fi
+  if [ ! -f /var/lib/apt/lists/lock ] || [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial)" ]; then
+    apt-get update -qq
+  fi
+  apt-get install -y -qq "$@" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null; }
+  [ "$created" = 1 ] && rm -f "$policy"
+  return 0
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+pg_bin() {
+  if [ -z "$PG_BIN" ]; then
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  fi
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+}
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then
+    su postgres -s /bin/sh -c "$*"
+  else
+    sh -c "$*"
+  fi
+}
+
+pg_ready() { "${PG_BIN:-/usr/bin}/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null || { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; }; }
+
+pg_up() {
+  pg_bin
+  if pg_ready; then log "PostgreSQL already answers on 127.0.0.1:$PG_PORT"; return; fi
+  local pgdir=$DIR/postgres
+  mkdir -p "$pgdir"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$pgdir"
+  if [ ! -f "$pgdir/data/PG_VERSION" ]; then
+    log "initialising a PostgreSQL cluster in $pgdir/data"
+    as_pg "'$PG_BIN/initdb' -D '$pgdir/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >'$pgdir/initdb.log' 2>&1" \
+      || { cat "$pgdir/initdb.log" >&2; die "initdb failed"; }
+    cat >>"$pgdir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+max_connections = 300
+shared_buffers = 256MB
+fsync = ${MLOPS_PG_FSYNC:-on}
+CONF
+  fi
+  log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  as_pg "'$PG_BIN/pg_ctl' -D '$pgdir/data' -l '$pgdir/postgres.log' -o \"-p $PG_PORT -k '$pgdir'\" -w -t 60 start >/dev/null" \
+    || { tail -n 30 "$pgdir/postgres.log" >&2; die "PostgreSQL did not start"; }
+  as_pg "'$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -qAt -c \"select 1 from pg_roles where rolname='mlops'\" | grep -q 1 \
+        || '$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -q -c 'create role mlops login superuser'"
+  as_pg "'$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -qAt -c \"select 1 from pg_database where datname='mlops'\" | grep -q 1 \
+        || '$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -q -c 'create database mlops owner mlops'"
+}
+
+pg_down() {
+  local pgdir=$DIR/postgres
+  if [ -f "$pgdir/data/postmaster.pid" ]; then
+    pg_bin
+    log "stopping PostgreSQL"
+    as_pg "'$PG_BIN/pg_ctl' -D '$pgdir/data' -m fast -w stop >/dev/null" || true
+  fi
+}
+
+# ---------------------------------------------------------------- RabbitMQ
+mq_env() {
+  local mq=$DIR/rabbitmq
+  export HOME=$mq RABBITMQ_NODENAME=$MQ_NODE RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$MQ_PORT \
+    RABBITMQ_DIST_PORT=$MQ_DIST_PORT RABBITMQ_MNESIA_BASE=$mq/mnesia RABBITMQ_LOG_BASE=$mq/log \
+    RABBITMQ_CONFIG_FILE=$mq/rabbitmq.conf RABBITMQ_ENABLED_PLUGINS_FILE=$mq/enabled_plugins \
+    RABBITMQ_PID_FILE=$mq/rabbitmq.pid RABBITMQ_ADVANCED_CONFIG_FILE=$mq/advanced.config
+}
+
+mq_ready() {
+  port_open "$MQ_PORT" && command -v curl >/dev/null && curl -fsS -u "${MLOPS_RABBITMQ_USER:-guest}:${MLOPS_RABBITMQ_PASSWORD:-guest}" \
+    "http://127.0.0.1:$MQ_MGMT_PORT/api/overview" >/dev/null 2>&1
+}
+
+mq_up() {
+  if mq_ready; then log "RabbitMQ already answers on 127.0.0.1:$MQ_PORT (management $MQ_MGMT_PORT)"; return; fi
+  command -v curl >/dev/null || apt_install curl
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || apt_install rabbitmq-server
+  local mq=$DIR/rabbitmq
+  mkdir -p "$mq/mnesia" "$mq/log"
+  cat >"$mq/rabbitmq.conf" <<CONF
+listeners.tcp.default = 127.0.0.1:$MQ_PORT
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $MQ_MGMT_PORT
+log.file.level = warning
+collect_statistics_interval = 500
+CONF
+  echo '[rabbitmq_management].' >"$mq/enabled_plugins"
+  echo '[].' >"$mq/advanced.config"
+  (
+    mq_env
+    if port_open "$MQ_PORT"; then die "port $MQ_PORT is taken by something that is not a ready RabbitMQ"; fi
+    log "starting RabbitMQ node $MQ_NODE on 127.0.0.1:$MQ_PORT"
+    /usr/lib/rabbitmq/bin/rabbitmq-server -detached >"$mq/log/start.out" 2>&1
+    /usr/lib/rabbitmq/bin/rabbitmqctl -n "$MQ_NODE" wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null 2>&1 \
+      || { tail -n 40 "$mq/log/"*.log >&2 2>/dev/null; die "RabbitMQ did not start"; }
+  )
+  local i
+  for i in $(seq 1 120); do mq_ready && return 0; sleep 0.5; done
+  die "RabbitMQ started but its management API on port $MQ_MGMT_PORT does not answer"
+}
+
+mq_down() {
+  local mq=$DIR/rabbitmq
+  [ -f "$mq/rabbitmq.pid" ] || return 0
+  (
+    mq_env
+    log "stopping RabbitMQ node $MQ_NODE"
+    /usr/lib/rabbitmq/bin/rabbitmqctl -n "$MQ_NODE" shutdown >/dev/null 2>&1 || true
+  )
+  rm -f "$mq/rabbitmq.pid"
+}
+
+# ---------------------------------------------------------------- docker
+docker_up() {
+  log "a Docker engine answers: using docker-compose.yml"
+  (cd "$ROOT" && docker compose up -d --wait rabbitmq postgres jaeger)
+}
+
+docker_down() { (cd "$ROOT" && docker compose down); }
+
+print_env() {
+  cat <<ENV
+export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Username=mlops;Database=mlops'
+export Messaging__RabbitMq__Host=127.0.0.1
+export Messaging__RabbitMq__Port=$MQ_PORT
+export Messaging__RabbitMq__ManagementPort=$MQ_MGMT_PORT
+ENV
+}
+
+case "${1:-}" in
+  up)
+    if use_docker; then docker_up; else pg_up; mq_up; fi
+    log "ready: PostgreSQL 127.0.0.1:$PG_PORT, RabbitMQ 127.0.0.1:$MQ_PORT, management http://127.0.0.1:$MQ_MGMT_PORT"
+    ;;
+  down)
+    if use_docker; then docker_down; else mq_down; pg_down; fi
+    ;;
+  status)
+    pg_bin >/dev/null 2>&1 || true
+    if pg_ready; then echo "postgres: up (127.0.0.1:$PG_PORT)"; else echo "postgres: down"; fi
+    if mq_ready; then echo "rabbitmq: up (127.0.0.1:$MQ_PORT)"; else echo "rabbitmq: down"; fi
+    ;;
+  env) print_env ;;
+  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,80 @@
+using System.Data;
+using Npgsql;
+
+namespace Mlops.Hosting.Data;
+
+/// <summary>
+/// One connection and one transaction, shared by everything a message (or a request) does in the database:
+/// the inbox row, the consumer's or saga's own writes and the outbox rows all commit or roll back together.
+/// Scoped: MassTransit creates one scope per message, so the transactional filter, the consumer and the saga
+/// repository all see the same session.
+/// </summary>
+public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
+{
+    private readonly List<Action> _afterCommit = [];
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _transaction;
+
+    public bool IsActive => _transaction is not null;
+
+    public NpgsqlConnection Connection =>
+        _connection ?? throw new InvalidOperationException("The database session has not begun: call BeginAsync first.");
+
+    public NpgsqlTransaction Transaction =>
+        _transaction ?? throw new InvalidOperationException("The database session has no open transaction: call BeginAsync first.");
+
+    public async Task BeginAsync(CancellationToken cancellationToken = default, IsolationLevel isolation = IsolationLevel.ReadCommitted)
+    {
+        if (_transaction is not null)
+            throw new InvalidOperationException("The database session already has an open transaction.");
+
+        _connection ??= await dataSource.OpenConnectionAsync(cancellationToken);
+        _transaction = await _connection.BeginTransactionAsync(isolation, cancellationToken);
+    }
+
+    /// <summary>Runs after a successful commit, e.g. to wake the outbox dispatcher.</summary>
+    public void AfterCommit(Action action)
+    {
+        if (!_afterCommit.Contains(action))
+            _afterCommit.Add(action);
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        await Transaction.CommitAsync(cancellationToken);
+        await _transaction!.DisposeAsync();
+        _transaction = null;
+
+        foreach (var action in _afterCommit)
+            action();
+        _afterCommit.Clear();
+    }
+
+    public async Task RollbackAsync(CancellationToken cancellationToken = default)
+    {
+        if (_transaction is null)
+            return;
+
+        await _transaction.RollbackAsync(cancellationToken);
+        await _transaction.DisposeAsync();
+        _transaction = null;
+        _afterCommit.Clear();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_transaction is not null)
+        {
+            // Disposing an uncommitted transaction rolls it back; a broken connection may throw here, which must not hide the original error.
+            try { await _transaction.DisposeAsync(); } catch (NpgsqlException) { }
+            _transaction = null;
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+            _connection = null;
+        }
+        _afterCommit.Clear();
+    }
+}

@@ -1,0 +1,97 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Mlops.Hosting.Messaging;
+
+public enum MessagingTransport
+{
+    RabbitMq,
+    InMemory,
+}
+
+public sealed class MessagingOptions
+{
+    public const string Section = "Messaging";
+
+    public MessagingTransport Transport { get; set; } = MessagingTransport.RabbitMq;
+
+    /// <summary>Names this service's rows in the shared outbox; defaults to the application name.</summary>
+    public string? ServiceName { get; set; }
+
+    [Required]
+    public RabbitMqOptions RabbitMq { get; set; } = new();
+
+    /// <summary>Messages RabbitMQ hands each endpoint ahead of acknowledgement.</summary>
+    [Range(1, 10_000)]
+    public ushort PrefetchCount { get; set; } = 32;
+
+    /// <summary>Messages an endpoint consumes at once; unset lets MassTransit use the prefetch count.</summary>
+    [Range(1, 10_000)]
+    public int? ConcurrentMessageLimit { get; set; }
+
+    [Required]
+    public RetryOptions Retry { get; set; } = new();
+
+    [Required]
+    public OutboxOptions Outbox { get; set; } = new();
+}
+
+public sealed class RabbitMqOptions
+{
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public ushort Port { get; set; } = 5672;
+
+    [Required]
+    public string VirtualHost { get; set; } = "/";
+
+    [Required]
+    public string Username { get; set; } = "guest";
+
+    [Required]
+    public string Password { get; set; } = "guest";
+
+    /// <summary>The management API, used by tooling and tests (queue depths, virtual hosts).</summary>
+    [Range(1, 65535)]
+    public ushort ManagementPort { get; set; } = 15672;
+}
+
+public sealed class RetryOptions
+{
+    /// <summary>Attempts after the first, before the message goes to the endpoint's _error queue.</summary>
+    [Range(0, 100)]
+    public int Limit { get; set; } = 5;
+
+    public TimeSpan Initial { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan Increment { get; set; } = TimeSpan.FromMilliseconds(400);
+}
+
+public sealed class OutboxOptions
+{
+    /// <summary>How often the dispatcher looks for rows nobody told it about (after a crash, or deadlines falling due).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Whether this process sends its outbox rows. Off for a process that only writes rows and leaves their delivery
+    /// to another instance of the same service.
+    /// </summary>
+    public bool DispatcherEnabled { get; set; } = true;
+
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How long one send may wait for the broker's confirm before it counts as failed.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long delivered outbox rows are kept for inspection.</summary>
+    public TimeSpan DeliveredRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long processed message ids are remembered; must outlast any redelivery.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Failed sends of one row before it is parked (left with its last error, no longer retried).</summary>
+    [Range(1, 1000)]
+    public int MaxAttempts { get; set; } = 20;
+}

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Mlops.Hosting.Telemetry;
+
+/// <summary>The Mlops ActivitySource and Meter for domain work, and the tag names every service uses on them.</summary>
+public static class MlopsTelemetry
+{
+    public const string Name = "Mlops";
+
+    public static readonly ActivitySource Source = new(Name);
+
+    public static readonly Meter Meter = new(Name);
+
+    /// <summary>Every ActivitySource a service listens to: MassTransit's, ours, Npgsql's and ASP.NET Core's.</summary>
+    public static readonly string[] Sources = ["MassTransit", Name, "Npgsql", "Microsoft.AspNetCore", "System.Net.Http"];
+
+    public static readonly string[] Meters = ["MassTransit", Name, "Npgsql", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http"];
+
+    public const string RunIdTag = "mlops.run_id";
+    public const string ModelTag = "mlops.model";
+    public const string ModelVersionTag = "mlops.model_version";
+    public const string EnvironmentTag = "mlops.environment";
+    public const string StepTag = "mlops.step";
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Mlops.Testing;
+
+/// <summary>The bits of RabbitMQ's management API the tests use: virtual hosts, queue depths, reading _error queues.</summary>
+public sealed class RabbitMqManagement : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public RabbitMqManagement()
+    {
+        _http = new HttpClient { BaseAddress = new Uri($"http://{TestInfrastructure.RabbitMqHost}:{TestInfrastructure.RabbitMqManagementPort}/api/") };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestInfrastructure.RabbitMqUser}:{TestInfrastructure.RabbitMqPassword}")));
+    }
+
+    public async Task CreateVirtualHostAsync(string name)
+    {
+        try
+        {
+            (await _http.PutAsync($"vhosts/{Uri.EscapeDataString(name)}", null)).EnsureSuccessStatusCode();
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new InvalidOperationException(TestInfrastructure.Unavailable("RabbitMQ's management API", exception), exception);
+        }
+
+        var permissions = JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" });
+        (await _http.PutAsync($"permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(TestInfrastructure.RabbitMqUser)}", permissions))
+            .EnsureSuccessStatusCode();
+    }
+
+    public async Task DeleteVirtualHostAsync(string name)
+    {
+        var response = await _http.DeleteAsync($"vhosts/{Uri.EscapeDataString(name)}");
+        if (response.StatusCode != HttpStatusCode.NotFound)
+            response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Messages ready in a queue, or null when the queue does not exist (yet).</summary>
+    public async Task<long?> QueueDepthAsync(string virtualHost, string queue)
+    {
+        var response = await _http.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Number ? messages.GetInt64() : 0;
+    }
+
+    /// <summary>How many deliveries of a queue consumers have acknowledged so far (statistics lag by up to half a second).</summary>
+    public async Task<long> AcknowledgedAsync(string virtualHost, string queue)
+    {
+        var response = await _http.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return 0;
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("ack", out var ack) ? ack.GetInt64() : 0;
+    }
+
+    /// <summary>Reads (and requeues) up to <paramref name="count"/> messages of a queue, headers and body as text.</summary>
+    public async Task<IReadOnlyList<QueuedMessage>> PeekAsync(string virtualHost, string queue, int count = 10)
+    {
+        var request = JsonContent.Create(new { count, ackmode = "ack_requeue_true", encoding = "auto" });
+        var response = await _http.PostAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}/get", request);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return [];
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<List<QueuedMessage>>() ?? [];
+    }
+
+    /// <summary>Publishes raw bytes to an exchange: how a broken upstream producer would.</summary>
+    public async Task PublishRawAsync(string virtualHost, string exchange, string routingKey, string payload, IDictionary<string, object>? headers = null,
+        string contentType = "application/vnd.masstransit+json")
+    {
+        var request = JsonContent.Create(new
+        {
+            properties = new Dictionary<string, object>
+            {
+                ["content_type"] = contentType,
+                ["message_id"] = Guid.NewGuid().ToString(),
+                ["delivery_mode"] = 2,
+                ["headers"] = headers ?? new Dictionary<string, object>(),
+            },
+            routing_key = routingKey,
+            payload,
+            payload_encoding = "string",
+        });
+        var response = await _http.PostAsync($"exchanges/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(exchange)}/publish", request);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    public sealed class QueuedMessage
+    {
+        [JsonPropertyName("payload")]
+        public string Payload { get; set; } = "";
+
+        [JsonPropertyName("properties")]
+        public JsonElement Properties { get; set; }
+
+        public string? Header(string name) =>
+            Properties.TryGetProperty("headers", out var headers) && headers.TryGetProperty(name, out var value) ? value.ToString() : null;
+    }
+}
