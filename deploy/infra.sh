@@ -64,7 +64,7 @@ pg_bin() {
 
 as_pg() {
   if [ "$(id -u)" = 0 ]; then
-    su postgres -s /bin/sh -c "$*"
+    (cd / && su postgres -s /bin/sh -c "$*")
   else
     sh -c "$*"
   fi
