@@ -1,0 +1,20 @@
+namespace Mlops.Contracts;
+
+/// <summary>Check a model version against the governance rules.</summary>
+public record CheckCompliance
+{
+    /// <summary>The pipeline run this message belongs to.</summary>
+    public Guid CorrelationId { get; init; }
+
+    /// <summary>The model's full name, catalog.schema.model.</summary>
+    public string ModelName { get; init; } = "";
+
+    /// <summary>dev, staging or prod: the catalog the model lives in.</summary>
+    public string Environment { get; init; } = "";
+
+    /// <summary>Who asked: a user, a service account or the service that reacted.</summary>
+    public string Principal { get; init; } = "";
+
+    /// <summary>The version to check.</summary>
+    public int Version { get; init; }
+}

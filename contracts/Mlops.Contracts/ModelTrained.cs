@@ -1,0 +1,23 @@
+namespace Mlops.Contracts;
+
+/// <summary>Training finished and was logged as a tracking run.</summary>
+public record ModelTrained
+{
+    /// <summary>The pipeline run this message belongs to.</summary>
+    public Guid CorrelationId { get; init; }
+
+    /// <summary>The model's full name, catalog.schema.model.</summary>
+    public string ModelName { get; init; } = "";
+
+    /// <summary>dev, staging or prod: the catalog the model lives in.</summary>
+    public string Environment { get; init; } = "";
+
+    /// <summary>Who asked: a user, a service account or the service that reacted.</summary>
+    public string Principal { get; init; } = "";
+
+    /// <summary>The tracking run.</summary>
+    public Guid TrainingRunId { get; init; }
+
+    /// <summary>Validation metrics.</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+}

@@ -1,0 +1,3 @@
+namespace Mlops.Catalog.Features;
+
+public sealed record FeatureColumn(string Name, FeatureType Type);

@@ -1,0 +1,231 @@
+using Dapper;
+using Mlops.Contracts;
+using Mlops.Hosting.Data;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Mlops.Catalog.Features;
+
+/// <summary>
+/// Versioned feature tables. A refresh writes a complete new version by binary COPY; reading a version returns exactly
+/// the rows written then, however many versions came after (time travel for reproducible training).
+/// Table and column names come from validated definitions and are always quoted.
+/// </summary>
+public sealed class FeatureStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>Registers a feature table and creates its storage; registering the same definition again changes nothing.</summary>
+    public async Task EnsureTableAsync(DbSession session, FeatureTableDefinition definition, CancellationToken cancellationToken = default)
+    {
+        definition.Validate();
+        var existing = await session.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT columns::text FROM features.tables WHERE name = @Name FOR UPDATE", new { definition.Name }, session.Transaction,
+            cancellationToken: cancellationToken));
+        var columns = CatalogJson.Serialize(definition.Columns);
+        if (existing is not null)
+        {
+            if (!CatalogJson.Deserialize<List<FeatureColumn>>(existing).SequenceEqual(definition.Columns))
+                throw new InvalidOperationException(
+                    $"Feature table {definition.Name} already exists with other columns; a schema change needs a new feature table.");
+            return;
+        }
+
+        var columnSql = string.Join(", ", definition.Columns.Select(c =>
+            $"{SqlIdentifier.Quote(c.Name)} {(c.Type == FeatureType.Numeric ? "double precision" : "text")}"));
+        var labelSql = definition.LabelColumn is null ? "" : $", {SqlIdentifier.Quote(definition.LabelColumn)} double precision";
+        var table = QuotedTable(definition.Name);
+        await session.Connection.ExecuteAsync(new CommandDefinition($"""
+            CREATE TABLE {table} (
+                {SqlIdentifier.Quote(definition.EntityColumn)} bigint NOT NULL,
+                version integer NOT NULL,
+                {columnSql}{labelSql},
+                PRIMARY KEY (version, {SqlIdentifier.Quote(definition.EntityColumn)})
+            )
+            """, transaction: session.Transaction, cancellationToken: cancellationToken));
+
+        await session.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO features.tables (name, entity_column, columns, label_column, source_table, description)
+            VALUES (@Name, @EntityColumn, @Columns::jsonb, @LabelColumn, @SourceTable, @Description)
+            """, new { definition.Name, definition.EntityColumn, Columns = columns, definition.LabelColumn, definition.SourceTable, definition.Description },
+            session.Transaction, cancellationToken: cancellationToken));
+    }
+
+    public async Task<FeatureTableDefinition?> FindTableAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!SqlIdentifier.IsValid(name))
+            return null;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<(string Name, string EntityColumn, string Columns, string? LabelColumn, string SourceTable, string? Description)?>(
+            new CommandDefinition("""
+                SELECT name, entity_column, columns::text, label_column, source_table, description FROM features.tables WHERE name = @name
+                """, new { name }, cancellationToken: cancellationToken));
+        return row is not { } r
+            ? null
+            : new FeatureTableDefinition
+            {
+                Name = r.Name, EntityColumn = r.EntityColumn, Columns = CatalogJson.Deserialize<List<FeatureColumn>>(r.Columns),
+                LabelColumn = r.LabelColumn, SourceTable = r.SourceTable, Description = r.Description,
+            };
+    }
+
+    /// <summary>Writes <paramref name="frame"/> as the table's next version, in the session's transaction.</summary>
+    public async Task<int> WriteVersionAsync(DbSession session, FeatureTableDefinition definition, FeatureFrame frame, IReadOnlyList<Guid> rawBatchIds,
+        Guid? pipelineRunId, IReadOnlyList<FeatureStatistics> statistics, string principal, CancellationToken cancellationToken = default)
+    {
+        definition.Validate();
+        // The lock on the catalogue row orders concurrent refreshes of one table, so version numbers never collide.
+        await session.Connection.ExecuteAsync(new CommandDefinition("SELECT 1 FROM features.tables WHERE name = @Name FOR UPDATE",
+            new { definition.Name }, session.Transaction, cancellationToken: cancellationToken));
+        var version = await session.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT coalesce(max(version), 0) + 1 FROM features.table_versions WHERE table_name = @Name",
+            new { definition.Name }, session.Transaction, cancellationToken: cancellationToken));
+
+        var columnNames = new List<string> { definition.EntityColumn, "version" };
+        columnNames.AddRange(definition.Columns.Select(c => c.Name));
+        if (definition.LabelColumn is not null)
+            columnNames.Add(definition.LabelColumn);
+
+        await using (var writer = await session.Connection.BeginBinaryImportAsync(
+            $"COPY {QuotedTable(definition.Name)} ({string.Join(", ", columnNames.Select(n => SqlIdentifier.Quote(n)))}) FROM STDIN (FORMAT BINARY)",
+            cancellationToken))
+        {
+            for (var row = 0; row < frame.RowCount; row++)
+            {
+                await writer.StartRowAsync(cancellationToken);
+                await writer.WriteAsync(frame.EntityIds[row], NpgsqlDbType.Bigint, cancellationToken);
+                await writer.WriteAsync(version, NpgsqlDbType.Integer, cancellationToken);
+                foreach (var column in definition.Columns)
+                {
+                    if (column.Type == FeatureType.Numeric)
+                    {
+                        var value = frame.Numeric[column.Name][row];
+                        if (double.IsNaN(value)) await writer.WriteNullAsync(cancellationToken);
+                        else await writer.WriteAsync(value, NpgsqlDbType.Double, cancellationToken);
+                    }
+                    else
+                    {
+                        var value = frame.Categorical[column.Name][row];
+                        if (value is null) await writer.WriteNullAsync(cancellationToken);
+                        else await writer.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+                    }
+                }
+                if (definition.LabelColumn is not null)
+                {
+                    var label = frame.Labels?[row] ?? double.NaN;
+                    if (double.IsNaN(label)) await writer.WriteNullAsync(cancellationToken);
+                    else await writer.WriteAsync(label, NpgsqlDbType.Double, cancellationToken);
+                }
+            }
+            await writer.CompleteAsync(cancellationToken);
+        }
+
+        await session.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO features.table_versions (table_name, version, row_count, raw_batch_ids, pipeline_run_id, statistics, created_by)
+            VALUES (@Name, @Version, @RowCount, @RawBatchIds, @PipelineRunId, @Statistics::jsonb, @Principal)
+            """, new
+            {
+                definition.Name, Version = version, RowCount = (long)frame.RowCount, RawBatchIds = rawBatchIds.ToArray(), PipelineRunId = pipelineRunId,
+                Statistics = CatalogJson.Serialize(statistics), Principal = principal,
+            }, session.Transaction, cancellationToken: cancellationToken));
+        return version;
+    }
+
+    /// <summary>Records a refresh's data-quality verdict (kept for refreshes that failed, which have no version).</summary>
+    public Task RecordQualityAsync(DbSession session, string table, int? version, Guid? pipelineRunId, IReadOnlyList<Guid> rawBatchIds, bool passed,
+        IReadOnlyList<string> violations, IReadOnlyList<FeatureStatistics> statistics, CancellationToken cancellationToken = default) =>
+        session.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO features.quality_results (table_name, version, pipeline_run_id, raw_batch_ids, passed, violations, statistics)
+            VALUES (@table, @version, @pipelineRunId, @RawBatchIds, @passed, @Violations::jsonb, @Statistics::jsonb)
+            """, new
+            {
+                table, version, pipelineRunId, RawBatchIds = rawBatchIds.ToArray(), passed,
+                Violations = CatalogJson.Serialize(violations), Statistics = CatalogJson.Serialize(statistics),
+            }, session.Transaction, cancellationToken: cancellationToken));
+
+    public async Task<FeatureTableVersion?> FindVersionAsync(string table, int version, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await FindVersionAsync(connection, null, "WHERE table_name = @table AND version = @version", new { table, version }, cancellationToken);
+    }
+
+    /// <summary>The version a pipeline run already wrote, so a repeated refresh command changes nothing.</summary>
+    public Task<FeatureTableVersion?> FindVersionByRunAsync(DbSession session, string table, Guid pipelineRunId, CancellationToken cancellationToken = default) =>
+        FindVersionAsync(session.Connection, session.Transaction, "WHERE table_name = @table AND pipeline_run_id = @pipelineRunId",
+            new { table, pipelineRunId }, cancellationToken);
+
+    public async Task<FeatureTableVersion?> LatestVersionAsync(string table, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await FindVersionAsync(connection, null, "WHERE table_name = @table ORDER BY version DESC LIMIT 1", new { table }, cancellationToken);
+    }
+
+    private static async Task<FeatureTableVersion?> FindVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string where, object parameters,
+        CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(string TableName, int Version, long RowCount, Guid[] RawBatchIds, Guid? PipelineRunId, string Statistics, string CreatedBy, DateTime CreatedAt)?>(
+            new CommandDefinition($"""
+                SELECT table_name, version, row_count, raw_batch_ids, pipeline_run_id, statistics::text, created_by, created_at
+                FROM features.table_versions {where}
+                """, parameters, transaction, cancellationToken: cancellationToken));
+        return row is not { } r
+            ? null
+            : new FeatureTableVersion(r.TableName, r.Version, r.RowCount, r.RawBatchIds, r.PipelineRunId,
+                CatalogJson.Deserialize<List<FeatureStatistics>>(r.Statistics), r.CreatedBy, r.CreatedAt);
+    }
+
+    /// <summary>Exactly the rows of one version, ordered by entity id.</summary>
+    public async Task<FeatureFrame> ReadVersionAsync(FeatureTableDefinition definition, int version, CancellationToken cancellationToken = default)
+    {
+        definition.Validate();
+        if (await FindVersionAsync(definition.Name, version, cancellationToken) is not { } found)
+            throw new KeyNotFoundException($"Feature table {definition.Name} has no version {version}.");
+
+        var selected = new List<string> { definition.EntityColumn };
+        selected.AddRange(definition.Columns.Select(c => c.Name));
+        if (definition.LabelColumn is not null)
+            selected.Add(definition.LabelColumn);
+
+        var rows = checked((int)found.RowCount);
+        var entityIds = new long[rows];
+        var numeric = definition.Columns.Where(c => c.Type == FeatureType.Numeric).ToDictionary(c => c.Name, _ => new double[rows]);
+        var categorical = definition.Columns.Where(c => c.Type == FeatureType.Categorical).ToDictionary(c => c.Name, _ => new string?[rows]);
+        var labels = definition.LabelColumn is null ? null : new double[rows];
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"""
+            SELECT {string.Join(", ", selected.Select(n => SqlIdentifier.Quote(n)))}
+            FROM {QuotedTable(definition.Name)} WHERE version = @version ORDER BY {SqlIdentifier.Quote(definition.EntityColumn)}
+            """, connection);
+        command.Parameters.AddWithValue("version", version);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+
+        var row = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (row == rows)
+                throw new InvalidOperationException($"Feature table {definition.Name} version {version} holds more rows than its {rows} recorded.");
+            entityIds[row] = reader.GetInt64(0);
+            for (var c = 0; c < definition.Columns.Count; c++)
+            {
+                var column = definition.Columns[c];
+                var ordinal = c + 1;
+                if (column.Type == FeatureType.Numeric)
+                    numeric[column.Name][row] = reader.IsDBNull(ordinal) ? double.NaN : reader.GetDouble(ordinal);
+                else
+                    categorical[column.Name][row] = reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+            }
+            if (labels is not null)
+            {
+                var ordinal = definition.Columns.Count + 1;
+                labels[row] = reader.IsDBNull(ordinal) ? double.NaN : reader.GetDouble(ordinal);
+            }
+            row++;
+        }
+
+        if (row != rows)
+            throw new InvalidOperationException($"Feature table {definition.Name} version {version} holds {row} rows, not the {rows} recorded.");
+
+        return new FeatureFrame(definition.Columns, entityIds, numeric, categorical, labels);
+    }
+
+    private static string QuotedTable(string name) => "features." + SqlIdentifier.Quote(name, "feature table name");
+}

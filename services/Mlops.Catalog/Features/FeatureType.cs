@@ -1,0 +1,7 @@
+namespace Mlops.Catalog.Features;
+
+public enum FeatureType
+{
+    Numeric,
+    Categorical,
+}

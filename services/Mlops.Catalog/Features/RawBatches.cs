@@ -1,0 +1,35 @@
+using Dapper;
+using Mlops.Hosting.Data;
+using Npgsql;
+
+namespace Mlops.Catalog.Features;
+
+/// <summary>The register of raw batches upstream pipelines landed.</summary>
+public sealed class RawBatches(NpgsqlDataSource dataSource)
+{
+    public Task RegisterAsync(DbSession session, RawBatch batch, CancellationToken cancellationToken = default) =>
+        session.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO raw.batches (batch_id, source_table, row_count, producer, description)
+            VALUES (@BatchId, @SourceTable, @RowCount, @Producer, @Description)
+            """, batch, session.Transaction, cancellationToken: cancellationToken));
+
+    public async Task<RawBatch?> FindAsync(Guid batchId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<RawBatch>(new CommandDefinition(
+            $"{SelectSql} WHERE batch_id = @batchId", new { batchId }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<RawBatch?> LatestAsync(string sourceTable, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<RawBatch>(new CommandDefinition(
+            $"{SelectSql} WHERE source_table = @sourceTable ORDER BY landed_at DESC, batch_id LIMIT 1", new { sourceTable }, cancellationToken: cancellationToken));
+    }
+
+    private const string SelectSql = """
+        SELECT batch_id AS BatchId, source_table AS SourceTable, row_count AS RowCount, producer AS Producer,
+               description AS Description, landed_at AS LandedAt
+        FROM raw.batches
+        """;
+}

@@ -1,0 +1,25 @@
+using Mlops.Catalog.Models;
+
+namespace Mlops.Catalog.Registry;
+
+public sealed record ModelVersion
+{
+    public required string ModelName { get; init; }
+    public required int Version { get; init; }
+    public required string Status { get; init; }
+    public string? Description { get; init; }
+    public required ModelSignature Signature { get; init; }
+    public required Guid TrainingRunId { get; init; }
+    public required string ArtifactSha256 { get; init; }
+    public required string CodeVersion { get; init; }
+    public required string Trainer { get; init; }
+    public required string FeatureTable { get; init; }
+    public required int FeatureVersion { get; init; }
+    public required IReadOnlyList<Guid> RawBatchIds { get; init; }
+    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+    public Guid? PipelineRunId { get; init; }
+    public string? TraceId { get; init; }
+    public required string CreatedBy { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+}

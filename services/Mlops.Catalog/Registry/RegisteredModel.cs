@@ -1,0 +1,3 @@
+namespace Mlops.Catalog.Registry;
+
+public sealed record RegisteredModel(string Name, string? Description, string CreatedBy, DateTime CreatedAt);
