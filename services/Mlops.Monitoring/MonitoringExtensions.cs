@@ -1,5 +1,7 @@
 using Mlops.Catalog;
+using Mlops.Hosting;
 using Mlops.Hosting.Messaging;
+using Mlops.Monitoring.Consumers;
 
 namespace Mlops.Monitoring;
 
@@ -9,8 +11,10 @@ public static class MonitoringExtensions
     public static IHostApplicationBuilder AddMonitoringService(this IHostApplicationBuilder builder)
     {
         builder.Services.AddMlopsCatalog();
+        builder.Services.AddMlopsMigrations(typeof(MonitoringExtensions).Assembly);
         builder.AddMlopsMessaging(bus =>
         {
+            bus.AddConsumer<CaptureReferenceProfileConsumer>();
         });
         return builder;
     }
