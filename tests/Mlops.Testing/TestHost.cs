@@ -15,12 +15,13 @@ namespace Mlops.Testing;
 public static class TestHost
 {
     public static async Task<WebApplication> StartAsync(TestEnvironment environment, string serviceName, Action<WebApplicationBuilder> configure,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null, Action<WebApplication>? map = null)
     {
         // MassTransit keeps its log context in a static AsyncLocal that would still hold the logger factory of a host this test
         // already disposed; clearing it lets the new bus take its own host's factory.
         MassTransit.LogContext.Current = null!;
         var app = Build(environment, serviceName, configure, settings);
+        map?.Invoke(app);
         await app.StartAsync();
         return app;
     }

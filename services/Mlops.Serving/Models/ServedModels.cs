@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using Mlops.Catalog.Models;
+using Mlops.Catalog.Registry;
+using Mlops.Catalog.Tracking;
+
+namespace Mlops.Serving.Models;
+
+/// <summary>
+/// The models this instance serves: loaded from the registry's champion (and challenger) aliases on first use or at start,
+/// reloaded when an alias moves. A version that fails to load never replaces one that works.
+/// </summary>
+public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore artifacts, ILogger<ServedModels> logger)
+{
+    private readonly ConcurrentDictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _loading = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string, int), LoadedModel> _compiled = new();
+
+    public IReadOnlyCollection<string> Loaded => _models.Keys.ToList();
+
+    /// <summary>The served model, loading it on first use; null when the model has no champion to serve.</summary>
+    public async ValueTask<ServedModel?> GetAsync(string modelName, CancellationToken cancellationToken)
+    {
+        if (_models.TryGetValue(modelName, out var served))
+            return served;
+
+        var gate = _loading.GetOrAdd(modelName, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_models.TryGetValue(modelName, out served))
+                return served;
+            var (champion, challenger) = await LoadAliasesAsync(modelName, cancellationToken);
+            if (champion is null)
+                return null;
+            served = new ServedModel(modelName, champion, challenger);
+            _models[modelName] = served;
+            LogServing(modelName, champion.Version, null);
+            return served;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Reloads a served model's aliases and swaps to them; a model not served here is left alone.</summary>
+    public async Task RefreshAsync(string modelName, CancellationToken cancellationToken)
+    {
+        if (!_models.TryGetValue(modelName, out var served))
+            return;
+
+        var gate = _loading.GetOrAdd(modelName, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var (champion, challenger) = await LoadAliasesAsync(modelName, cancellationToken);
+            if (champion is null)
+                return;
+            var before = served.Champion.Version;
+            served.Swap(champion, challenger);
+            if (before != champion.Version)
+                LogServing(modelName, champion.Version, before);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<(LoadedModel? Champion, LoadedModel? Challenger)> LoadAliasesAsync(string modelName, CancellationToken cancellationToken)
+    {
+        var championVersion = await registry.FindAliasAsync(modelName, ModelAliases.Champion, cancellationToken);
+        if (championVersion is null)
+            return (null, null);
+        var champion = await LoadAsync(modelName, championVersion.Value, cancellationToken);
+
+        LoadedModel? challenger = null;
+        var challengerVersion = await registry.FindAliasAsync(modelName, ModelAliases.Challenger, cancellationToken);
+        if (challengerVersion is { } version && version != championVersion)
+        {
+            try
+            {
+                challenger = await LoadAsync(modelName, version, cancellationToken);
+            }
+            catch (ModelUnavailableException exception)
+            {
+                // The champion keeps serving; only canary and shadow traffic lose their target.
+                LogChallengerUnavailable(exception, modelName, version);
+            }
+        }
+        return (champion, challenger);
+    }
+
+    private async Task<LoadedModel> LoadAsync(string modelName, int version, CancellationToken cancellationToken)
+    {
+        if (_compiled.TryGetValue((modelName, version), out var loaded))
+            return loaded;
+
+        var modelVersion = await registry.FindVersionAsync(modelName, version, cancellationToken)
+            ?? throw new ModelUnavailableException($"{modelName} v{version} is not registered.", new KeyNotFoundException());
+        try
+        {
+            var model = CompiledModel.Load(await artifacts.GetAsync(modelVersion.ArtifactSha256, cancellationToken));
+            return _compiled[(modelName, version)] = new LoadedModel(modelName, version, model);
+        }
+        catch (Exception exception) when (exception is ArtifactIntegrityException or InvalidModelException or KeyNotFoundException)
+        {
+            throw new ModelUnavailableException($"{modelName} v{version} cannot be served: {exception.Message}", exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {ModelName} v{Version} (before: v{PreviousVersion})")]
+    private partial void LogServing(string modelName, int version, int? previousVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The challenger {ModelName} v{Version} cannot be loaded")]
+    private partial void LogChallengerUnavailable(Exception exception, string modelName, int version);
+}

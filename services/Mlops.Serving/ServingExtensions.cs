@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Mlops.Catalog;
+using Mlops.Hosting;
+using MassTransit;
+using Mlops.Hosting.Messaging;
+using Mlops.Serving.Consumers;
+using Mlops.Serving.Inference;
+using Mlops.Serving.Models;
+
+namespace Mlops.Serving;
+
+public static class ServingExtensions
+{
+    /// <summary>Everything the serving service adds to the Mlops defaults.</summary>
+    public static IHostApplicationBuilder AddServingService(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServingOptions>>((kestrel, serving) =>
+            kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBytes);
+
+        builder.Services.AddMlopsCatalog();
+        builder.Services.AddMlopsMigrations(typeof(ServingExtensions).Assembly);
+        builder.Services.AddSingleton<ServedModels>();
+        builder.Services.AddSingleton<InferenceLog>();
+        builder.Services.AddSingleton<InvocationHandler>();
+        builder.Services.AddHostedService<ModelPreloader>();
+
+        builder.AddMlopsMessaging(bus => bus.AddConsumer<ChampionChangedConsumer, ChampionChangedConsumerDefinition>());
+
+        // After the bus: stopped before it, so the last queued rows are written and announced while the outbox still runs.
+        builder.Services.AddHostedService<InferenceLogWriter>();
+        return builder;
+    }
+
+    public static WebApplication MapServingEndpoints(this WebApplication app)
+    {
+        app.MapPost("/serving-endpoints/{model}/invocations", (string model, HttpContext http, InvocationHandler handler) => handler.HandleAsync(model, http));
+        app.MapGet("/serving-endpoints/{model}", async (string model, ServedModels models, CancellationToken cancellationToken) =>
+        {
+            if (!ModelName.TryParse(model, out _, out var error))
+                return Results.Json(new { error_code = "INVALID_PARAMETER_VALUE", message = error }, statusCode: 400);
+            var served = await models.GetAsync(model, cancellationToken);
+            return served is null
+                ? Results.Json(new { error_code = "RESOURCE_DOES_NOT_EXIST", message = $"Model {model} has no champion to serve." }, statusCode: 404)
+                : Results.Json(new
+                {
+                    name = model,
+                    champion = served.Champion.Version,
+                    challenger = served.Challenger?.Version,
+                    inputs = served.Champion.Model.Inputs,
+                });
+        });
+        return app;
+    }
+}

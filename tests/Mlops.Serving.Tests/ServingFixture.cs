@@ -1,0 +1,113 @@
+using System.Net.Http.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Mlops.Catalog;
+using Mlops.Catalog.Models;
+using Mlops.Catalog.Registry;
+using Mlops.Catalog.Tracking;
+using Mlops.Contracts;
+using Mlops.Hosting;
+using Mlops.Hosting.Data;
+using Mlops.Testing;
+
+namespace Mlops.Serving.Tests;
+
+/// <summary>
+/// A real serving host over its own database and vhost, and a registry holding versions of a small model:
+/// p = sigmoid(intercept + weight·x + 1.0·[color=red]).
+/// </summary>
+public class ServingFixture : TestEnvironment
+{
+    public const string Model = "dev.ml.scoring";
+
+    public WebApplication Host { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    protected virtual IDictionary<string, string?> HostSettings => new Dictionary<string, string?>();
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var settings = new Dictionary<string, string?>(HostSettings) { ["Serving:Models:0"] = Model };
+        Host = await TestHost.StartAsync(this, "serving", builder =>
+        {
+            builder.AddMlopsDefaults();
+            builder.AddServingService();
+        }, settings, app =>
+        {
+            app.MapMlopsDefaults();
+            app.MapServingEndpoints();
+        });
+        var address = Host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(address) };
+    }
+
+    public static double Expected(double intercept, double weight, double x, string? color) =>
+        CompiledModel.Sigmoid(intercept + weight * x + (color == "red" ? 1.0 : 0.0));
+
+    public async Task<int> RegisterAsync(double intercept, double weight)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await session.BeginAsync();
+        var runId = Guid.NewGuid();
+        var document = new ModelDocument
+        {
+            Kind = ModelDocument.LogisticRegressionKind,
+            Signature = new ModelSignature
+            {
+                Inputs = [new SignatureColumn("x", SignatureColumn.Double), new SignatureColumn("color", SignatureColumn.String)],
+            },
+            Encodings = [new InputEncoding { Input = "color", Kind = InputEncoding.OneHot, Categories = ["red", "blue"] }],
+            LogisticRegression = new LogisticRegressionParameters
+            {
+                Intercept = intercept,
+                Coefficients = new Dictionary<string, double> { ["x"] = weight, ["color=red"] = 1.0 },
+            },
+        };
+        await scope.ServiceProvider.GetRequiredService<TrackingStore>().StartAsync(session, new TrackingRun
+        {
+            RunId = runId, Experiment = Model, Trainer = "test", CodeVersion = "test", Parameters = new Dictionary<string, string>(),
+            FeatureTable = "t", FeatureVersion = 1, Principal = "test",
+        });
+        var sha = await scope.ServiceProvider.GetRequiredService<ArtifactStore>().PutAsync(session, runId, "model.json", CompiledModel.Serialize(document));
+        var version = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().RegisterVersionAsync(session, new NewModelVersion
+        {
+            ModelName = ModelName.Parse(Model), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha, CodeVersion = "test",
+            Trainer = "test", FeatureTable = "t", FeatureVersion = 1, RawBatchIds = [Guid.NewGuid()], Metrics = new Dictionary<string, double>(),
+            Principal = "test",
+        });
+        await session.CommitAsync();
+        return version;
+    }
+
+    /// <summary>Moves an alias as Promotion would, and announces it the way Promotion does.</summary>
+    public async Task MoveAliasAsync(string alias, int version, int? expected)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await session.BeginAsync();
+        await scope.ServiceProvider.GetRequiredService<ModelRegistry>().SetAliasAsync(session, Model, alias, version, expected, "test", "test");
+        await session.CommitAsync();
+
+        var bus = Host.Services.GetRequiredService<IBus>();
+        if (alias == ModelAliases.Champion)
+            await bus.Publish(new ModelPromoted { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", Version = version, PreviousVersion = expected });
+        else
+            await bus.Publish(new ChallengerEvaluated { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", ChallengerVersion = version, Metric = "auc", Reason = "test" });
+    }
+
+    public Task<HttpResponseMessage> InvokeAsync(object body, string model = Model) =>
+        Http.PostAsJsonAsync($"/serving-endpoints/{model}/invocations", body);
+
+    public override async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.StopQuietlyAsync();
+        await base.DisposeAsync();
+    }
+}
