@@ -1,4 +1,9 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mlops.Catalog;
+using Mlops.FeatureRefresh.Consumers;
+using Mlops.FeatureRefresh.Definitions;
+using Mlops.FeatureRefresh.Refresh;
 using Mlops.Hosting.Messaging;
 
 namespace Mlops.FeatureRefresh;
@@ -9,9 +14,11 @@ public static class FeatureRefreshExtensions
     public static IHostApplicationBuilder AddFeatureRefreshService(this IHostApplicationBuilder builder)
     {
         builder.Services.AddMlopsCatalog();
-        builder.AddMlopsMessaging(bus =>
-        {
-        });
+        builder.Services.AddOptions<FeatureRefreshOptions>().BindConfiguration(FeatureRefreshOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFeatureDefinition, ChurnFeatureDefinition>());
+        builder.Services.AddSingleton<FeatureDefinitions>();
+        builder.Services.AddSingleton<DataQualityChecks>();
+        builder.AddMlopsMessaging(bus => bus.AddConsumer<RefreshFeaturesConsumer, RefreshFeaturesConsumerDefinition>());
         return builder;
     }
 }

@@ -141,6 +141,22 @@ public sealed class FeatureStore(NpgsqlDataSource dataSource)
                 Violations = CatalogJson.Serialize(violations), Statistics = CatalogJson.Serialize(statistics),
             }, session.Transaction, cancellationToken: cancellationToken));
 
+    /// <summary>The latest verdict recorded for a pipeline run's refresh of a table, so a repeated refresh command answers as the first did.</summary>
+    public async Task<FeatureQualityResult?> FindQualityByRunAsync(DbSession session, string table, Guid pipelineRunId,
+        CancellationToken cancellationToken = default)
+    {
+        var row = await session.Connection.QuerySingleOrDefaultAsync<(string TableName, int? Version, Guid? PipelineRunId, Guid[] RawBatchIds, bool Passed, string Violations, string Statistics, DateTime CheckedAt)?>(
+            new CommandDefinition("""
+                SELECT table_name, version, pipeline_run_id, raw_batch_ids, passed, violations::text, statistics::text, checked_at
+                FROM features.quality_results WHERE table_name = @table AND pipeline_run_id = @pipelineRunId
+                ORDER BY checked_at DESC, id DESC LIMIT 1
+                """, new { table, pipelineRunId }, session.Transaction, cancellationToken: cancellationToken));
+        return row is not { } r
+            ? null
+            : new FeatureQualityResult(r.TableName, r.Version, r.PipelineRunId, r.RawBatchIds, r.Passed, CatalogJson.Deserialize<List<string>>(r.Violations),
+                CatalogJson.Deserialize<List<FeatureStatistics>>(r.Statistics), r.CheckedAt);
+    }
+
     public async Task<FeatureTableVersion?> FindVersionAsync(string table, int version, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
