@@ -1,0 +1,87 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Mlops.Catalog;
+using Mlops.Catalog.Registry;
+using Mlops.Contracts;
+using Mlops.Hosting.Data;
+using Mlops.Hosting.Telemetry;
+
+namespace Mlops.Compliance.Consumers;
+
+/// <summary>
+/// Checks a model version against its model's rules, records every result as tags on the version, and archives a version
+/// that fails enforced rules. Checking again gives the same verdict and publishes it again, but rewrites nothing that is
+/// already recorded.
+/// </summary>
+public sealed class CheckComplianceConsumer(
+    DbSession session,
+    ModelRegistry registry,
+    ComplianceRules rules,
+    IOptions<ComplianceOptions> options,
+    TimeProvider clock,
+    ILogger<CheckComplianceConsumer> logger) : IConsumer<CheckCompliance>
+{
+    public async Task Consume(ConsumeContext<CheckCompliance> context)
+    {
+        var message = context.Message;
+        var cancellationToken = context.CancellationToken;
+        using var activity = MlopsTelemetry.Source.StartActivity("check compliance");
+        activity?.SetTag(MlopsTelemetry.RunIdTag, message.CorrelationId);
+        activity?.SetTag(MlopsTelemetry.ModelTag, message.ModelName);
+        activity?.SetTag(MlopsTelemetry.ModelVersionTag, message.Version);
+        activity?.SetTag(MlopsTelemetry.EnvironmentTag, message.Environment);
+
+        ModelName name;
+        try
+        {
+            name = ModelName.Parse(message.ModelName, message.Environment);
+        }
+        catch (ArgumentException exception)
+        {
+            await PublishFailedAsync(context, options.Value.Mode, [Fail(ComplianceRules.ValidModelName, exception.Message)]);
+            return;
+        }
+
+        var policy = options.Value.PolicyFor(name);
+        var version = await registry.FindVersionAsync(session, name.FullName, message.Version, cancellationToken);
+        if (version is null)
+        {
+            logger.LogWarning("Compliance of {ModelName} v{Version} cannot be checked: no such version", name, message.Version);
+            await PublishFailedAsync(context, policy.Mode, [Fail(ComplianceRules.VersionExists, $"{name} has no version {message.Version}")]);
+            return;
+        }
+
+        var results = policy.Mode == ComplianceModes.Disabled ? [] : await rules.EvaluateAsync(version, policy, cancellationToken);
+        var outcome = new ComplianceOutcome(policy.Mode, results);
+        activity?.SetTag("mlops.compliance.status", outcome.Status);
+
+        if (!outcome.IsRecordedIn(version.Tags))
+            await registry.SetTagsAsync(session, name.FullName, version.Version, outcome.TagsCheckedAt(clock.GetUtcNow()), cancellationToken);
+
+        if (outcome.Blocks)
+        {
+            if (version.Status != "archived")
+                await registry.ArchiveAsync(session, name.FullName, version.Version, cancellationToken);
+            logger.LogWarning("{ModelName} v{Version} failed {Count} enforced compliance rules and was archived: {Rules}",
+                name, version.Version, outcome.Failures.Count, string.Join(", ", outcome.Failures.Select(f => f.Rule)));
+            await PublishFailedAsync(context, outcome.Mode, outcome.Failures);
+            return;
+        }
+
+        logger.LogInformation("{ModelName} v{Version} compliance {Status} in mode {Mode}", name, version.Version, outcome.Status, outcome.Mode);
+        await context.Publish(new ComplianceCheckPassed
+        {
+            CorrelationId = message.CorrelationId, ModelName = message.ModelName, Environment = message.Environment, Principal = message.Principal,
+            Version = message.Version, Mode = outcome.Mode, Results = outcome.Results,
+        }, cancellationToken);
+    }
+
+    private static Task PublishFailedAsync(ConsumeContext<CheckCompliance> context, string mode, IReadOnlyList<ComplianceRuleResult> failures) =>
+        context.Publish(new ComplianceCheckFailed
+        {
+            CorrelationId = context.Message.CorrelationId, ModelName = context.Message.ModelName, Environment = context.Message.Environment,
+            Principal = context.Message.Principal, Version = context.Message.Version, Mode = mode, FailedRules = failures,
+        }, context.CancellationToken);
+
+    private static ComplianceRuleResult Fail(string rule, string detail) => new() { Rule = rule, Passed = false, Detail = detail };
+}

@@ -1,0 +1,114 @@
+using MassTransit;
+using Mlops.Catalog;
+using Mlops.Catalog.Registry;
+using Mlops.Contracts;
+using Mlops.Hosting.Data;
+using Mlops.Hosting.Telemetry;
+
+namespace Mlops.Promotion.Consumers;
+
+/// <summary>
+/// Moves the champion back: to the version the operator names, or to the champion before the current one, as the alias
+/// history records it. A rollback sent again is recognised by its run id in that history and answered, not repeated.
+/// </summary>
+public sealed class RollbackModelConsumer(DbSession session, ModelRegistry registry, ILogger<RollbackModelConsumer> logger) : IConsumer<RollbackModel>
+{
+    /// <summary>Starts the reason of every rollback in the alias history, telling it apart from a promotion of the same run.</summary>
+    public const string ReasonPrefix = "rollback";
+
+    public async Task Consume(ConsumeContext<RollbackModel> context)
+    {
+        var message = context.Message;
+        var cancellationToken = context.CancellationToken;
+        using var activity = MlopsTelemetry.Source.StartActivity("rollback");
+        activity?.SetTag(MlopsTelemetry.RunIdTag, message.CorrelationId);
+        activity?.SetTag(MlopsTelemetry.ModelTag, message.ModelName);
+        activity?.SetTag(MlopsTelemetry.EnvironmentTag, message.Environment);
+
+        ModelName name;
+        try
+        {
+            name = ModelName.Parse(message.ModelName, message.Environment);
+        }
+        catch (ArgumentException exception)
+        {
+            await FailAsync(context, exception.Message);
+            return;
+        }
+
+        if (await registry.FindModelAsync(name.FullName, cancellationToken) is null)
+        {
+            await FailAsync(context, $"{name} is not a registered model.");
+            return;
+        }
+
+        var history = await registry.AliasHistoryAsync(name.FullName, ModelAliases.Champion, cancellationToken);
+        var earlier = message.CorrelationId == Guid.Empty
+            ? null
+            : history.LastOrDefault(change => change.PipelineRunId == message.CorrelationId && change.Reason.StartsWith(ReasonPrefix, StringComparison.Ordinal));
+        if (earlier is { FromVersion: { } from } done)
+        {
+            await PublishRolledBackAsync(context, from, done.ToVersion);
+            return;
+        }
+
+        var current = await registry.FindAliasAsync(session, name.FullName, ModelAliases.Champion, cancellationToken);
+        if (current is not { } champion)
+        {
+            await FailAsync(context, $"{name} has no champion to roll back.");
+            return;
+        }
+
+        int target;
+        if (message.ToVersion is { } requested)
+        {
+            target = requested;
+        }
+        else if (history.LastOrDefault(change => change.ToVersion == champion)?.FromVersion is { } previous)
+        {
+            target = previous;
+        }
+        else
+        {
+            await FailAsync(context, $"The alias history of {name} has no champion before v{champion}; name the version to roll back to.");
+            return;
+        }
+
+        if (target == champion)
+        {
+            await FailAsync(context, $"v{target} already is the champion of {name}; there is nothing to roll back.");
+            return;
+        }
+
+        var version = await registry.FindVersionAsync(session, name.FullName, target, cancellationToken);
+        if (version is not { Status: "ready" })
+        {
+            await FailAsync(context, version is null ? $"{name} has no version {target}." : $"{name} v{target} is {version.Status}; it cannot be champion again.");
+            return;
+        }
+
+        var reason = string.IsNullOrWhiteSpace(message.Reason) ? $"{ReasonPrefix} from v{champion}" : $"{ReasonPrefix} from v{champion}: {message.Reason}";
+        await registry.SetAliasAsync(session, name.FullName, ModelAliases.Champion, target, champion, message.Principal, reason,
+            message.CorrelationId == Guid.Empty ? null : message.CorrelationId, cancellationToken);
+
+        logger.LogWarning("Rolled {ModelName} back from v{From} to v{To}: {Reason}", name, champion, target, reason);
+        await PublishRolledBackAsync(context, champion, target);
+    }
+
+    private static Task PublishRolledBackAsync(ConsumeContext<RollbackModel> context, int from, int to) =>
+        context.Publish(new ModelRolledBack
+        {
+            CorrelationId = context.Message.CorrelationId, ModelName = context.Message.ModelName, Environment = context.Message.Environment,
+            Principal = context.Message.Principal, FromVersion = from, ToVersion = to, Reason = context.Message.Reason,
+        }, context.CancellationToken);
+
+    private Task FailAsync(ConsumeContext<RollbackModel> context, string reason)
+    {
+        logger.LogWarning("Rollback of {ModelName} failed: {Reason}", context.Message.ModelName, reason);
+        return context.Publish(new RollbackFailed
+        {
+            CorrelationId = context.Message.CorrelationId, ModelName = context.Message.ModelName, Environment = context.Message.Environment,
+            Principal = context.Message.Principal, Reason = reason,
+        }, context.CancellationToken);
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using Mlops.Catalog;
+using Mlops.Catalog.Features;
+using Mlops.Catalog.Models;
+using Mlops.Catalog.Registry;
+using Mlops.Catalog.Tracking;
+using Mlops.Hosting.Data;
+
+namespace Mlops.Promotion.Tests;
+
+/// <summary>Writes what Feature Refresh and Training would have: feature versions, tracking runs, artifacts, registered versions, aliases.</summary>
+public sealed class CatalogArranger(IServiceProvider services)
+{
+    public async Task<int> WriteFeaturesAsync(FeatureFrame frame)
+    {
+        var features = services.GetRequiredService<FeatureStore>();
+        return await InSessionAsync(async session =>
+        {
+            await features.EnsureTableAsync(session, ChurnData.Table);
+            return await features.WriteVersionAsync(session, ChurnData.Table, frame, [Guid.NewGuid()], null, [], "test");
+        });
+    }
+
+    /// <summary>Registers <paramref name="document"/> as the next version; its tracking run records <paramref name="seed"/> when given.</summary>
+    public Task<RegisteredVersion> RegisterAsync(string modelName, ModelDocument document, int featureVersion, int? seed) =>
+        RegisterAsync(modelName, document, featureVersion, seed, CompiledModel.Serialize(document));
+
+    /// <summary>Registers a version whose artifact holds <paramref name="artifact"/>, whatever that is.</summary>
+    public Task<RegisteredVersion> RegisterAsync(string modelName, ModelDocument document, int featureVersion, int? seed, byte[] artifact) =>
+        InSessionAsync(async session =>
+        {
+            var runId = Guid.NewGuid();
+            await services.GetRequiredService<TrackingStore>().StartAsync(session, new TrackingRun
+            {
+                RunId = runId, Experiment = modelName, Trainer = "logistic_regression", CodeVersion = "3f2c1ab",
+                Parameters = seed is { } s ? new Dictionary<string, string> { ["seed"] = s.ToString() } : new Dictionary<string, string>(),
+                FeatureTable = ChurnData.Table.Name, FeatureVersion = featureVersion, Principal = "test",
+            });
+            var sha256 = await services.GetRequiredService<ArtifactStore>().PutAsync(session, runId, "model.json", artifact);
+            var version = await services.GetRequiredService<ModelRegistry>().RegisterVersionAsync(session, new NewModelVersion
+            {
+                ModelName = ModelName.Parse(modelName), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha256,
+                CodeVersion = "3f2c1ab", Trainer = "logistic_regression", FeatureTable = ChurnData.Table.Name, FeatureVersion = featureVersion,
+                RawBatchIds = [Guid.NewGuid()], Metrics = new Dictionary<string, double>(), Principal = "test",
+            });
+            return new RegisteredVersion(modelName, version, sha256, document, featureVersion);
+        });
+
+    public Task SetChampionAsync(string modelName, int version, int? expected) =>
+        InSessionAsync(async session =>
+        {
+            await services.GetRequiredService<ModelRegistry>().SetAliasAsync(session, modelName, ModelAliases.Champion, version, expected, "test", "arranged");
+            return 0;
+        });
+
+    public Task ArchiveAsync(string modelName, int version) =>
+        InSessionAsync(async session =>
+        {
+            await services.GetRequiredService<ModelRegistry>().ArchiveAsync(session, modelName, version);
+            return 0;
+        });
+
+    private async Task<T> InSessionAsync<T>(Func<DbSession, Task<T>> work)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await session.BeginAsync();
+        var result = await work(session);
+        await session.CommitAsync();
+        return result;
+    }
+}
