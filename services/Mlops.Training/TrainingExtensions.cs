@@ -1,5 +1,9 @@
+using MassTransit;
 using Mlops.Catalog;
 using Mlops.Hosting.Messaging;
+using Mlops.Training.Consumers;
+using Mlops.Training.Trainers;
+using Mlops.Training.Trainers.LogisticRegression;
 
 namespace Mlops.Training;
 
@@ -8,10 +12,15 @@ public static class TrainingExtensions
     /// <summary>Everything the training service adds to the Mlops defaults.</summary>
     public static IHostApplicationBuilder AddTrainingService(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Models.Keys.All(key => ModelName.TryParse(key, out _, out _)),
+                "Every key under Training:Models must be a model's full name, catalog.schema.model (e.g. dev.ml.churn).")
+            .ValidateOnStart();
         builder.Services.AddMlopsCatalog();
-        builder.AddMlopsMessaging(bus =>
-        {
-        });
+        builder.Services.AddSingleton<ITrainer, LogisticRegressionTrainer>();
+        builder.Services.AddSingleton<TrainerCatalog>();
+        builder.Services.AddSingleton<ModelTraining>();
+        builder.AddMlopsMessaging(bus => bus.AddConsumer<TrainModelConsumer, TrainModelConsumerDefinition>());
         return builder;
     }
 }
