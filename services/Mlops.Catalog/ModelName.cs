@@ -45,14 +45,14 @@ public sealed record ModelName(string Catalog, string Schema, string Model)
     }
 
     public static ModelName Parse(string? value) =>
-        TryParse(value, out var name, out var error) ? name! : throw new ArgumentException(error, nameof(value));
+        TryParse(value, out var name, out var error) ? name! : throw new ArgumentException(error);
 
     /// <summary>Parses and checks that the name lives in the catalog of <paramref name="environment"/>.</summary>
     public static ModelName Parse(string? value, string? environment)
     {
         var name = Parse(value);
         if (!string.Equals(name.Catalog, environment, StringComparison.Ordinal))
-            throw new ArgumentException($"Model {name} lives in catalog '{name.Catalog}', not in environment '{environment}'.", nameof(environment));
+            throw new ArgumentException($"Model {name} lives in catalog '{name.Catalog}', not in environment '{environment}'.");
         return name;
     }
 }

@@ -20,8 +20,7 @@ public static partial class SqlIdentifier
     {
         if (!IsValid(name))
             throw new ArgumentException(
-                $"'{name}' is not a valid {what}: use 1 to {MaxLength} lower-case letters, digits and underscores, not starting with a digit.",
-                nameof(name));
+                $"'{name}' is not a valid {what}: use 1 to {MaxLength} lower-case letters, digits and underscores, not starting with a digit.");
         return name!;
     }
 
@@ -33,7 +32,7 @@ public static partial class SqlIdentifier
     {
         var parts = qualifiedName.Split('.');
         if (parts.Length != 2)
-            throw new ArgumentException($"'{qualifiedName}' is not a valid {what}: expected schema.name.", nameof(qualifiedName));
+            throw new ArgumentException($"'{qualifiedName}' is not a valid {what}: expected schema.name.");
         return Quote(parts[0], what) + "." + Quote(parts[1], what);
     }
 }
