@@ -1,0 +1,206 @@
+using System.Text.Json.Serialization;
+using Mlops.Catalog;
+
+namespace Mlops.Monitoring.Drift;
+
+/// <summary>
+/// Counts of a numeric column over bins fixed by the reference — bin i holds edges[i−1] ≤ x &lt; edges[i], edges + 1 bins,
+/// as in the reference profile — kept up to date value by value, so a window of millions of logged rows costs O(bins).
+/// NaN (null) and ±∞ are counted apart from the bins: they are no points of the distribution (the reference profile left
+/// them out of its bins and counted them in its null rate) but they are reported, and <see cref="MissingValues"/> counts
+/// both, like the profile. Each bin also keeps the sum of its values, and the histogram the finite minimum and maximum:
+/// they place each bin's mass (its mean, and the extent of the two open outer bins) for <see cref="Wasserstein"/>.
+/// Windows merge (<see cref="Merge"/>) and store as JSON (<see cref="ToJson"/>, or embedded with <see cref="CatalogJson"/>);
+/// the edges travel with the counts so a stored window stays readable whatever later code derives from the reference.
+/// Not thread-safe: one writer per instance.
+/// </summary>
+public sealed class NumericHistogram
+{
+    private readonly double[] edges;
+    private readonly long[] counts;
+    private readonly double[] sums;
+
+    public NumericHistogram(IEnumerable<double> edges)
+    {
+        this.edges = edges.ToArray();
+        ValidateEdges(this.edges);
+        counts = new long[this.edges.Length + 1];
+        sums = new double[this.edges.Length + 1];
+    }
+
+    [JsonConstructor]
+    private NumericHistogram(IReadOnlyList<double>? edges, IReadOnlyList<long>? counts, IReadOnlyList<double>? sums, long nullCount,
+        long negativeInfinityCount, long positiveInfinityCount, double? min, double? max)
+    {
+        if (edges is null || counts is null || sums is null)
+            throw new ArgumentException("A stored histogram needs its edges, counts and sums.");
+
+        this.edges = [.. edges];
+        ValidateEdges(this.edges);
+        if (counts.Count != this.edges.Length + 1)
+            throw new ArgumentException($"A histogram with {this.edges.Length} edges has {this.edges.Length + 1} counts, not {counts.Count}.", nameof(counts));
+        if (counts.Any(c => c < 0) || nullCount < 0 || negativeInfinityCount < 0 || positiveInfinityCount < 0)
+            throw new ArgumentException("Histogram counts cannot be negative.", nameof(counts));
+
+        if (sums.Count != counts.Count || sums.Any(sum => !double.IsFinite(sum)))
+            throw new ArgumentException($"A histogram has one finite sum per bin: {counts.Count} sums, not {sums.Count}.", nameof(sums));
+
+        this.counts = [.. counts];
+        this.sums = [.. sums];
+        FiniteCount = this.counts.Sum();
+        if (FiniteCount > 0 && (min is not { } low || max is not { } high || !double.IsFinite(low) || !double.IsFinite(high) || low > high))
+            throw new ArgumentException("A histogram with finite values needs their finite minimum and maximum.", nameof(min));
+
+        NullCount = nullCount;
+        NegativeInfinityCount = negativeInfinityCount;
+        PositiveInfinityCount = positiveInfinityCount;
+        Min = FiniteCount > 0 ? min : null;
+        Max = FiniteCount > 0 ? max : null;
+    }
+
+    public IReadOnlyList<double> Edges => edges;
+    public IReadOnlyList<long> Counts => counts;
+
+    /// <summary>The sum of the values in each bin.</summary>
+    public IReadOnlyList<double> Sums => sums;
+
+    public long NullCount { get; private set; }
+    public long NegativeInfinityCount { get; private set; }
+    public long PositiveInfinityCount { get; private set; }
+
+    /// <summary>The smallest finite value added; null while there is none.</summary>
+    public double? Min { get; private set; }
+
+    public double? Max { get; private set; }
+
+    [JsonIgnore]
+    public long FiniteCount { get; private set; }
+
+    /// <summary>The mean of the finite values; null while there is none.</summary>
+    [JsonIgnore]
+    public double? Mean => FiniteCount > 0 ? sums.Sum() / FiniteCount : null;
+
+    /// <summary>Every value added: finite, null and infinite.</summary>
+    [JsonIgnore]
+    public long Count => FiniteCount + NullCount + NegativeInfinityCount + PositiveInfinityCount;
+
+    /// <summary>The bin of a finite value: the number of edges at or below it (O(log bins)).</summary>
+    public int BinOf(double value)
+    {
+        var index = Array.BinarySearch(edges, value);
+        return index >= 0 ? index + 1 : ~index;
+    }
+
+    public void Add(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            NullCount++;
+        }
+        else if (double.IsPositiveInfinity(value))
+        {
+            PositiveInfinityCount++;
+        }
+        else if (double.IsNegativeInfinity(value))
+        {
+            NegativeInfinityCount++;
+        }
+        else
+        {
+            var bin = BinOf(value);
+            counts[bin]++;
+            sums[bin] += value;
+            FiniteCount++;
+            Min = Min is { } min && min <= value ? min : value;
+            Max = Max is { } max && max >= value ? max : value;
+        }
+    }
+
+    public void Add(double? value) => Add(value ?? double.NaN);
+
+    public void AddRange(ReadOnlySpan<double> values)
+    {
+        foreach (var value in values)
+            Add(value);
+    }
+
+    public void AddRange(IEnumerable<double> values)
+    {
+        foreach (var value in values)
+            Add(value);
+    }
+
+    /// <summary>Adds another window's counts to this one (window aggregation); both must have the same edges.</summary>
+    public void Merge(NumericHistogram other)
+    {
+        if (!HasEdges(other.edges))
+            throw new ArgumentException("Only histograms over the same edges merge: these windows were binned for different references.", nameof(other));
+
+        for (var i = 0; i < counts.Length; i++)
+        {
+            counts[i] += other.counts[i];
+            sums[i] += other.sums[i];
+        }
+        FiniteCount += other.FiniteCount;
+        NullCount += other.NullCount;
+        NegativeInfinityCount += other.NegativeInfinityCount;
+        PositiveInfinityCount += other.PositiveInfinityCount;
+        if (other.Min is { } otherMin)
+            Min = Min is { } min && min <= otherMin ? min : otherMin;
+        if (other.Max is { } otherMax)
+            Max = Max is { } max && max >= otherMax ? max : otherMax;
+    }
+
+    public bool HasEdges(IReadOnlyList<double> candidate)
+    {
+        if (candidate.Count != edges.Length)
+            return false;
+        for (var i = 0; i < edges.Length; i++)
+        {
+            if (candidate[i] != edges[i])
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>The same window over coarser bins whose edges are a subset of this histogram's edges (the fine bins include the reference bins).</summary>
+    public NumericHistogram Coarsen(IReadOnlyList<double> coarseEdges)
+    {
+        if (HasEdges(coarseEdges))
+            return this;
+
+        var coarse = new NumericHistogram(coarseEdges);
+        if (coarse.edges.Any(edge => Array.BinarySearch(edges, edge) < 0))
+            throw new ArgumentException("The coarse edges are not a subset of this histogram's edges.", nameof(coarseEdges));
+
+        // Fine bin i is [edges[i−1], edges[i]) and no coarse edge lies inside it, so it falls whole into the coarse bin of its lower edge.
+        for (var i = 0; i < counts.Length; i++)
+        {
+            var bin = i == 0 ? 0 : coarse.BinOf(edges[i - 1]);
+            coarse.counts[bin] += counts[i];
+            coarse.sums[bin] += sums[i];
+        }
+        coarse.FiniteCount = FiniteCount;
+        coarse.NullCount = NullCount;
+        coarse.NegativeInfinityCount = NegativeInfinityCount;
+        coarse.PositiveInfinityCount = PositiveInfinityCount;
+        coarse.Min = Min;
+        coarse.Max = Max;
+        return coarse;
+    }
+
+    public string ToJson() => CatalogJson.Serialize(this);
+
+    public static NumericHistogram FromJson(string json) => CatalogJson.Deserialize<NumericHistogram>(json);
+
+    internal static void ValidateEdges(double[] edges)
+    {
+        for (var i = 0; i < edges.Length; i++)
+        {
+            if (!double.IsFinite(edges[i]))
+                throw new ArgumentException($"Bin edges must be finite; edge {i} is {edges[i]}.", nameof(edges));
+            if (i > 0 && edges[i] <= edges[i - 1])
+                throw new ArgumentException($"Bin edges must be strictly increasing; edge {i} ({edges[i]}) follows {edges[i - 1]}.", nameof(edges));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using Mlops.Catalog.Monitoring;
+
+namespace Mlops.Monitoring.Drift;
+
+/// <summary>
+/// A numeric training profile prepared for drift, built once per model version. Two sets of bins:
+/// <list type="bullet">
+/// <item>the reference bins — the profile's quantile bins, whose shares are exact over all of training — for PSI, JS and TVD;</item>
+/// <item>the fine bins — those edges plus up to <see cref="QuantileBins.DefaultCount"/> quantile bins of the profile's sample —
+/// for binned KS and Wasserstein. Their shares (and means) are counted in the sample (at most 1000 values), so they follow
+/// the training distribution to within about one sample step; when training had no more rows than the sample, they are
+/// exact. A profile without a sample has fine bins equal to its reference bins.</item>
+/// </list>
+/// Window histograms are made over the fine edges (<see cref="NewHistogram"/>): one add per value serves both, since the
+/// reference bins are recovered by summing fine bins.
+/// A profile whose quantile edges all collapsed onto the minimum (a constant column, or one mostly at its minimum) has a
+/// single bin, against which no window could ever drift; its reference bins become below / at / above the minimum —
+/// edges [min, next double after min] — with shares 0 / share at the minimum / the rest (the latter two from the sample
+/// when the column is not constant), so that a constant column that changes is seen.
+/// </summary>
+public sealed class NumericReference
+{
+    private NumericReference(FeatureProfile profile, IReadOnlyList<double> edges, IReadOnlyList<double> proportions,
+        IReadOnlyList<double> fineEdges, IReadOnlyList<double> fineProportions, IReadOnlyList<double>? fineMeans, long? fineSize, double[] sample)
+    {
+        Name = profile.Name;
+        HasValues = profile.Min is { } min && profile.Max is { } max && double.IsFinite(min) && double.IsFinite(max);
+        ValueCount = (long)Math.Round(profile.Count * (1 - profile.NullRate));
+        NullRate = profile.NullRate;
+        Mean = profile.Mean;
+        StandardDeviation = profile.StandardDeviation;
+        Min = profile.Min;
+        Max = profile.Max;
+        Edges = edges;
+        Proportions = proportions;
+        FineEdges = fineEdges;
+        FineProportions = fineProportions;
+        FineMeans = fineMeans;
+        FineSize = fineSize ?? ValueCount;
+        Sample = sample;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Whether training had any finite value: without, no distribution metric is computable.</summary>
+    public bool HasValues { get; }
+
+    /// <summary>Finite values in training: the reference's size where its shares are exact.</summary>
+    public long ValueCount { get; }
+
+    public double NullRate { get; }
+    public double? Mean { get; }
+    public double? StandardDeviation { get; }
+    public double? Min { get; }
+    public double? Max { get; }
+    public IReadOnlyList<double> Edges { get; }
+    public IReadOnlyList<double> Proportions { get; }
+    public IReadOnlyList<double> FineEdges { get; }
+    public IReadOnlyList<double> FineProportions { get; }
+
+    /// <summary>The mean of the sample values in each fine bin (NaN for an empty bin); null without a sample.</summary>
+    public IReadOnlyList<double>? FineMeans { get; }
+
+    /// <summary>How many training values the fine shares were counted from (the sample size, or <see cref="ValueCount"/> without a sample).</summary>
+    public long FineSize { get; }
+
+    /// <summary>The profile's quantile sample, sorted, finite values only: the reference side of exact KS and Wasserstein.</summary>
+    public IReadOnlyList<double> Sample { get; }
+
+    public NumericHistogram NewHistogram() => new(FineEdges);
+
+    public static NumericReference From(FeatureProfile profile, int fineBins = QuantileBins.DefaultCount)
+    {
+        if (profile.Type != FeatureProfile.NumericType)
+            throw new ArgumentException($"Feature '{profile.Name}' is {profile.Type}, not numeric.", nameof(profile));
+        if (profile.BinProportions.Count != profile.BinEdges.Count + 1)
+            throw new ArgumentException($"Feature '{profile.Name}' has {profile.BinEdges.Count} edges but {profile.BinProportions.Count} bin proportions.", nameof(profile));
+
+        var sample = profile.Sample.Where(double.IsFinite).Order().ToArray();
+        var edges = profile.BinEdges;
+        NumericHistogram.ValidateEdges([.. edges]);
+        IReadOnlyList<double> proportions = Distribution.Normalize(profile.BinProportions);
+        if (edges.Count == 0 && profile.Min is { } min && profile.Max is { } max && double.IsFinite(Math.BitIncrement(min)))
+            (edges, proportions) = PointBins(min, max, sample);
+
+        if (sample.Length == 0)
+            return new NumericReference(profile, edges, proportions, edges, proportions, fineMeans: null, fineSize: null, sample);
+
+        double[] fineEdges = [.. edges.Union(QuantileBins.EdgesOf(sample, fineBins)).Order()];
+        var fine = new NumericHistogram(fineEdges);
+        fine.AddRange(sample);
+        return new NumericReference(profile, edges, proportions, fineEdges, Distribution.Normalize(fine.Counts), Distribution.Means(fine), sample.Length, sample);
+    }
+
+    /// <summary>The reference shares over a window's bins (its fine or its reference bins), their means where known, and how many values they were counted from.</summary>
+    internal (IReadOnlyList<double> Proportions, IReadOnlyList<double>? Means, long Size) DistributionOver(NumericHistogram window)
+    {
+        if (window.HasEdges(FineEdges))
+            return (FineProportions, FineMeans, FineSize);
+        if (window.HasEdges(Edges))
+            return (Proportions, null, ValueCount);
+        throw new ArgumentException($"The window histogram of '{Name}' was not binned for this reference (use NewHistogram()).", nameof(window));
+    }
+
+    private static (IReadOnlyList<double> Edges, IReadOnlyList<double> Proportions) PointBins(double min, double max, double[] sample)
+    {
+        double[] edges = [min, Math.BitIncrement(min)];
+        if (min == max)
+            return (edges, [0, 1, 0]);
+        if (sample.Length == 0)
+            return ([], [1]);
+
+        var atMin = (double)sample.Count(v => v <= min) / sample.Length;
+        return (edges, [0, atMin, 1 - atMin]);
+    }
+}
