@@ -8,6 +8,7 @@ using Mlops.Hosting;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Messaging;
 using Mlops.Hosting.Outbox;
+using Mlops.Simulator;
 using Npgsql;
 
 namespace Mlops.Cli;
@@ -35,6 +36,7 @@ public sealed class CliHost : IAsyncDisposable
         builder.Configuration.AddEnvironmentVariables();
         builder.AddMlopsDefaults();
         builder.Services.AddMlopsCatalog();
+        builder.Services.AddMlopsSimulator();
         builder.AddMlopsMessaging();
 
         var host = builder.Build();

@@ -3,6 +3,7 @@ using Mlops.Cli.Commands;
 
 var root = new RootCommand("mlops — operate the Mlops pipeline: land data, release code, follow runs, inspect the registry")
 {
+    LandDataCommand.Create(),
     ReleaseCodeCommand.Create(),
     RequestRunCommand.Create(),
     DecideApprovalCommand.Create(approve: true),
