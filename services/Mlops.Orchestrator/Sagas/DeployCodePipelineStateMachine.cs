@@ -108,7 +108,7 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
             When(EvaluationFailed)
                 .Then(x => x.Saga.EndWith(FailureReasons.Of(x.Message), Now))
                 .TransitionTo(Failed),
-            // The promotion service announces a "no" twice, as ChallengerEvaluated and as PromotionRejected: the first decides.
+            // The promotion service says "no" twice, as ChallengerEvaluated and as PromotionRejected: the evaluation decides, in any order.
             Ignore(PromotionRejected),
             When(StepDeadline.Received)
                 .RetryOrTimeOut(evaluate, TimedOut));

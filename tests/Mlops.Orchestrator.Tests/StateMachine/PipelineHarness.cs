@@ -61,6 +61,11 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     public Task PublishAsync(object message) => Harness.Bus.Publish(message);
 
+    /// <summary>
+    /// Waits for the run to be in a state. The in-memory instance is the live one: the event that moved it may still be
+    /// running its last activities (a final state's PipelineRunFinished comes after the transition), so wait for what
+    /// those activities publish before asserting on what they change.
+    /// </summary>
     public async Task<DeployCodePipelineState> WaitForAsync(Guid runId, Func<DeployCodePipelineStateMachine, State> state)
     {
         var expected = state(Machine);

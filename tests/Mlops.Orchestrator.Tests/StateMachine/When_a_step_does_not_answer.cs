@@ -48,12 +48,12 @@ public sealed class When_a_step_does_not_answer : IAsyncLifetime
 
         await _pipeline.AdvanceAsync(runId, silence.Step);
 
+        var finished = Assert.Single(await _pipeline.WaitForPublishedAsync<PipelineRunFinished>(runId, m => m.CorrelationId, 1));
         var run = await _pipeline.WaitForAsync(runId, m => m.TimedOut);
+        Assert.Equal(("TimedOut", run.FailureReason), (finished.Outcome, finished.Reason));
         Assert.Equal(2, silence.Sent(_pipeline, runId));
         Assert.StartsWith($"Step {step} timed out", run.FailureReason);
         Assert.Contains(run.History, h => h.State == step && h.Note.Contains("attempt 2"));
-        var finished = Assert.Single(await _pipeline.WaitForPublishedAsync<PipelineRunFinished>(runId, m => m.CorrelationId, 1));
-        Assert.Equal(("TimedOut", run.FailureReason), (finished.Outcome, finished.Reason));
     }
 
     [Fact]

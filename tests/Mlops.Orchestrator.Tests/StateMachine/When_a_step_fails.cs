@@ -44,13 +44,13 @@ public sealed class When_a_step_fails : IAsyncLifetime
 
         await _pipeline.PublishAsync(reply(runId));
 
+        var finished = Assert.Single(await _pipeline.WaitForPublishedAsync<PipelineRunFinished>(runId, m => m.CorrelationId, 1));
+        Assert.Equal((outcome(_pipeline.Machine).Name, reason), (finished.Outcome, finished.Reason));
+
         var run = await _pipeline.WaitForAsync(runId, outcome);
         Assert.Equal(reason, run.FailureReason);
         Assert.NotNull(run.FinishedAt);
         Assert.Null(run.StepDeadlineTokenId);
-
-        var finished = Assert.Single(await _pipeline.WaitForPublishedAsync<PipelineRunFinished>(runId, m => m.CorrelationId, 1));
-        Assert.Equal((outcome(_pipeline.Machine).Name, reason), (finished.Outcome, finished.Reason));
     }
 
     public async Task DisposeAsync() => await _pipeline.DisposeAsync();
