@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Dapper;
+using Mlops.Hosting.Data;
+
+namespace Mlops.Orchestrator.Admission;
+
+/// <summary>The SQL of admission over the pipeline schema: lanes, the trigger log and the last released code per model.</summary>
+public sealed class AdmissionStore
+{
+    /// <summary>
+    /// Creates the lane on first use and locks it until the session commits: concurrent triggers for one model wait here
+    /// for each other, so exactly one of them can find the lane free.
+    /// </summary>
+    public async Task<LaneSnapshot> LockLaneAsync(DbSession session, string modelName, string environment, CancellationToken cancellationToken)
+    {
+        var key = new { ModelName = modelName, Environment = environment };
+        await session.Connection.ExecuteAsync(new CommandDefinition(EnsureLaneSql, key, session.Transaction, cancellationToken: cancellationToken));
+        return await session.Connection.QuerySingleAsync<LaneSnapshot>(new CommandDefinition(LockLaneSql, key, session.Transaction,
+            cancellationToken: cancellationToken));
+    }
+
+    public Task ClaimLaneAsync(DbSession session, string modelName, string environment, Guid runId, CancellationToken cancellationToken) =>
+        session.Connection.ExecuteAsync(new CommandDefinition(ClaimLaneSql,
+            new { ModelName = modelName, Environment = environment, RunId = runId }, session.Transaction, cancellationToken: cancellationToken));
+
+    public Task RecordTriggerAsync(DbSession session, PipelineTrigger trigger, AdmissionResult result, CancellationToken cancellationToken) =>
+        session.Connection.ExecuteAsync(new CommandDefinition(RecordTriggerSql, new
+        {
+            Kind = trigger.Kind.Name,
+            trigger.MessageId,
+            trigger.ModelName,
+            trigger.Environment,
+            trigger.Principal,
+            result.RunId,
+            Disposition = result.Disposition.ToString().ToLowerInvariant(),
+            result.Detail,
+        }, session.Transaction, cancellationToken: cancellationToken));
+
+    public Task SaveReleasedCodeAsync(DbSession session, ReleasedCode code, CancellationToken cancellationToken) =>
+        session.Connection.ExecuteAsync(new CommandDefinition(SaveReleasedCodeSql, new
+        {
+            code.ModelName,
+            code.Environment,
+            code.CodeVersion,
+            code.Trainer,
+            Parameters = JsonSerializer.Serialize(code.Parameters),
+            code.Description,
+            Tags = JsonSerializer.Serialize(code.Tags),
+            code.ReleasedBy,
+            code.MessageId,
+        }, session.Transaction, cancellationToken: cancellationToken));
+
+    public async Task<ReleasedCode?> FindReleasedCodeAsync(DbSession session, string modelName, string environment, CancellationToken cancellationToken)
+    {
+        var row = await session.Connection.QuerySingleOrDefaultAsync<ReleasedCodeRow>(new CommandDefinition(FindReleasedCodeSql,
+            new { ModelName = modelName, Environment = environment }, session.Transaction, cancellationToken: cancellationToken));
+        return row is null
+            ? null
+            : new ReleasedCode
+            {
+                ModelName = row.ModelName,
+                Environment = row.Environment,
+                CodeVersion = row.CodeVersion,
+                Trainer = row.Trainer,
+                Parameters = JsonSerializer.Deserialize<Dictionary<string, string>>(row.Parameters) ?? [],
+                Description = row.Description,
+                Tags = JsonSerializer.Deserialize<Dictionary<string, string>>(row.Tags) ?? [],
+                ReleasedBy = row.ReleasedBy,
+                MessageId = row.MessageId,
+            };
+    }
+
+    private sealed record ReleasedCodeRow(
+        string ModelName, string Environment, string CodeVersion, string Trainer, string Parameters, string? Description, string Tags,
+        string ReleasedBy, Guid MessageId);
+
+    private const string EnsureLaneSql = """
+        INSERT INTO pipeline.lanes (model_name, environment) VALUES (@ModelName, @Environment)
+        ON CONFLICT (model_name, environment) DO NOTHING
+        """;
+
+    private const string LockLaneSql = """
+        SELECT l.active_run_id AS ActiveRunId, r.current_state AS ActiveRunState, l.last_started_at AS LastStartedAt, now() AS Now
+        FROM pipeline.lanes l
+        LEFT JOIN pipeline.deploy_code_pipeline_runs r ON r.correlation_id = l.active_run_id
+        WHERE l.model_name = @ModelName AND l.environment = @Environment
+        FOR UPDATE OF l
+        """;
+
+    private const string ClaimLaneSql = """
+        UPDATE pipeline.lanes SET active_run_id = @RunId, last_started_at = now(), updated_at = now()
+        WHERE model_name = @ModelName AND environment = @Environment
+        """;
+
+    private const string RecordTriggerSql = """
+        INSERT INTO pipeline.triggers (kind, message_id, model_name, environment, principal, run_id, disposition, detail)
+        VALUES (@Kind, @MessageId, @ModelName, @Environment, @Principal, @RunId, @Disposition, @Detail)
+        """;
+
+    private const string SaveReleasedCodeSql = """
+        INSERT INTO pipeline.released_code (model_name, environment, code_version, trainer, parameters, description, tags, released_by, message_id)
+        VALUES (@ModelName, @Environment, @CodeVersion, @Trainer, @Parameters::jsonb, @Description, @Tags::jsonb, @ReleasedBy, @MessageId)
+        ON CONFLICT (model_name, environment) DO UPDATE
+        SET code_version = excluded.code_version, trainer = excluded.trainer, parameters = excluded.parameters,
+            description = excluded.description, tags = excluded.tags, released_by = excluded.released_by,
+            message_id = excluded.message_id, released_at = now()
+        """;
+
+    private const string FindReleasedCodeSql = """
+        SELECT model_name AS ModelName, environment AS Environment, code_version AS CodeVersion, trainer AS Trainer,
+               parameters::text AS Parameters, description AS Description, tags::text AS Tags, released_by AS ReleasedBy,
+               message_id AS MessageId
+        FROM pipeline.released_code
+        WHERE model_name = @ModelName AND environment = @Environment
+        """;
+}

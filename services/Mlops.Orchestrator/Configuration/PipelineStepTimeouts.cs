@@ -1,0 +1,31 @@
+namespace Mlops.Orchestrator.Configuration;
+
+/// <summary>
+/// How long each step of a run waits for its reply before the command is sent once more, and after that once more
+/// before the run ends TimedOut. Named after the saga's states.
+/// </summary>
+public sealed class PipelineStepTimeouts
+{
+    public TimeSpan RefreshingFeatures { get; set; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan Training { get; set; } = TimeSpan.FromMinutes(60);
+
+    public TimeSpan CheckingCompliance { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan Evaluating { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>An approver is reminded once (ApprovalRequested again) when this passes, and the run times out when it passes again.</summary>
+    public TimeSpan AwaitingApproval { get; set; } = TimeSpan.FromDays(2);
+
+    public TimeSpan Promoting { get; set; } = TimeSpan.FromMinutes(5);
+
+    public IEnumerable<(string Step, TimeSpan Timeout)> All() =>
+    [
+        (nameof(RefreshingFeatures), RefreshingFeatures),
+        (nameof(Training), Training),
+        (nameof(CheckingCompliance), CheckingCompliance),
+        (nameof(Evaluating), Evaluating),
+        (nameof(AwaitingApproval), AwaitingApproval),
+        (nameof(Promoting), Promoting),
+    ];
+}

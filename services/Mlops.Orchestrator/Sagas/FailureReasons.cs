@@ -1,0 +1,30 @@
+using System.Globalization;
+using Mlops.Contracts;
+
+namespace Mlops.Orchestrator.Sagas;
+
+/// <summary>Why a run ended other than Completed, in words an operator can act on, with the numbers the worker reported.</summary>
+public static class FailureReasons
+{
+    public static string Of(DataQualityViolated violation) =>
+        $"Data quality violated in {violation.FeatureTable ?? "the feature table"}: {string.Join("; ", violation.Violations)}";
+
+    public static string Of(FeatureRefreshFailed failure) => $"Feature refresh of {failure.FeatureTable} failed: {failure.Reason}";
+
+    public static string Of(TrainingFailed failure) => $"Training failed: {failure.Reason}";
+
+    public static string Of(ComplianceCheckFailed failure) =>
+        $"Version {failure.Version} failed compliance ({failure.Mode}): " +
+        string.Join("; ", failure.FailedRules.Select(rule => $"{rule.Rule}: {rule.Detail}"));
+
+    public static string Of(EvaluationFailed failure) => $"Evaluation of version {failure.Version} failed: {failure.Reason}";
+
+    public static string Of(ChallengerEvaluated evaluation) => $"Version {evaluation.ChallengerVersion} not promoted: {evaluation.Reason}";
+
+    public static string Of(PromotionDenied denial) => $"Promotion denied by {denial.Principal}: {denial.Reason}";
+
+    public static string Of(PromotionRejected rejection) => $"Promotion of version {rejection.Version} rejected: {rejection.Reason}";
+
+    public static string TimedOut(string step, string command, TimeSpan timeout, int attempts) =>
+        $"Step {step} timed out: no reply to {command} within {timeout.ToString("c", CultureInfo.InvariantCulture)}, {attempts} attempts.";
+}

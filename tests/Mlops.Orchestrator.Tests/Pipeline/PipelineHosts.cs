@@ -1,0 +1,111 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Mlops.Contracts;
+using Mlops.Hosting;
+using Mlops.Hosting.Messaging;
+using Mlops.Hosting.Sagas;
+using Mlops.Orchestrator.Sagas;
+using Mlops.Orchestrator.Tests.Pipeline.FakeWorkers;
+using Mlops.Testing;
+using Xunit;
+
+namespace Mlops.Orchestrator.Tests.Pipeline;
+
+/// <summary>
+/// A database, a virtual host and two real hosts on them: the orchestrator exactly as Program.cs builds it, configured
+/// with <see cref="TestModels"/>, and a second service with the fake workers and the listeners of its announcements.
+/// </summary>
+public abstract class PipelineHosts : TestEnvironment
+{
+    private static readonly PostgresSagaTable<DeployCodePipelineState> Runs = new(OrchestratorExtensions.RunsTable);
+
+    private WebApplication? _workers;
+    private WebApplication? _orchestrator;
+
+    public FakeWorkerScript Workers { get; } = new(TestModels.Behaviours);
+
+    public PipelineEventLog Events { get; } = new();
+
+    /// <summary>How long each step waits for its reply (once more after the command is sent again).</summary>
+    public abstract TimeSpan StepTimeout { get; }
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+
+        // Workers first: the first run's commands must find their queues bound.
+        _workers = await TestHost.StartAsync(this, "workers", builder =>
+        {
+            builder.AddMlopsDefaults();
+            builder.Services.AddSingleton(Workers);
+            builder.Services.AddSingleton(Events);
+            builder.AddMlopsMessaging(bus =>
+            {
+                bus.AddConsumer<FakeFeatureRefreshConsumer>();
+                bus.AddConsumer<FakeTrainingConsumer>();
+                bus.AddConsumer<FakeComplianceConsumer>();
+                bus.AddConsumer<FakeEvaluationConsumer>();
+                bus.AddConsumer<FakePromotionConsumer>();
+                bus.AddConsumer<RunFinishedRecorder>();
+                bus.AddConsumer<TriggerRecordedRecorder>();
+            });
+        });
+
+        _orchestrator = await TestHost.StartAsync(this, "orchestrator", builder =>
+        {
+            builder.AddMlopsDefaults();
+            builder.AddOrchestratorService();
+        }, TestModels.Settings(StepTimeout));
+    }
+
+    /// <summary>Publishes a trigger as an upstream service would; returns its message id.</summary>
+    public async Task<Guid> TriggerAsync<T>(T trigger)
+        where T : class
+    {
+        var messageId = NewId.NextGuid();
+        await _workers!.Services.GetRequiredService<IBus>().Publish(trigger, context => context.MessageId = messageId);
+        return messageId;
+    }
+
+    public Task PublishAsync<T>(T message)
+        where T : class =>
+        _workers!.Services.GetRequiredService<IBus>().Publish(message);
+
+    /// <summary>What admission did with a trigger, once it has (one row per model the trigger concerns).</summary>
+    public Task<IReadOnlyList<TriggerRow>> AdmittedAsync(Guid messageId, int rows = 1) =>
+        Eventually.WaitAsync(() => Database.QueryAsync<TriggerRow>(
+                """
+                SELECT kind AS Kind, model_name AS ModelName, run_id AS RunId, disposition AS Disposition, detail AS Detail
+                FROM pipeline.triggers WHERE message_id = @messageId ORDER BY trigger_id
+                """, new { messageId }),
+            found => found.Count >= rows, $"{rows} admission(s) of trigger {messageId}");
+
+    public async Task<Guid> StartedRunAsync(Guid messageId)
+    {
+        var trigger = Assert.Single(await AdmittedAsync(messageId));
+        Assert.Equal("started", trigger.Disposition);
+        return trigger.RunId!.Value;
+    }
+
+    /// <summary>Waits until the run is in one of <paramref name="states"/> and returns it as the saga stored it.</summary>
+    public async Task<DeployCodePipelineState> RunAsync(Guid runId, params string[] states)
+    {
+        var data = await Eventually.WaitAsync(
+            () => Database.ScalarAsync<string?>("SELECT data::text FROM pipeline.deploy_code_pipeline_runs WHERE correlation_id = @runId", new { runId }),
+            json => json is not null && states.Contains(Runs.Deserialize(json).CurrentState),
+            $"run {runId} in {string.Join(" or ", states)}");
+        return Runs.Deserialize(data!);
+    }
+
+    public Task<PipelineRunFinished> FinishedAsync(Guid runId) =>
+        Eventually.WaitAsync(() => Task.FromResult(Events.RunsFinished.FirstOrDefault(e => e.CorrelationId == runId)),
+            finished => finished is not null, $"PipelineRunFinished of run {runId}")!;
+
+    public override async Task DisposeAsync()
+    {
+        await _orchestrator.StopQuietlyAsync();
+        await _workers.StopQuietlyAsync();
+        await base.DisposeAsync();
+    }
+}

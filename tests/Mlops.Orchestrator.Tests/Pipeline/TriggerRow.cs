@@ -1,0 +1,11 @@
+namespace Mlops.Orchestrator.Tests.Pipeline;
+
+/// <summary>A row of pipeline.triggers.</summary>
+public sealed record TriggerRow
+{
+    public string Kind { get; init; } = "";
+    public string? ModelName { get; init; }
+    public Guid? RunId { get; init; }
+    public string Disposition { get; init; } = "";
+    public string Detail { get; init; } = "";
+}
