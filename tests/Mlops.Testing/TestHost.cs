@@ -29,7 +29,9 @@ public static class TestHost
     public static WebApplication Build(TestEnvironment environment, string serviceName, Action<WebApplicationBuilder> configure,
         IDictionary<string, string?>? settings = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        // An empty content root: the appsettings.json files of the services a test project references all land in its output
+        // directory and would overwrite each other; test hosts get exactly the settings below and nothing else.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = EmptyContentRoot.Value });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var values = environment.Settings(serviceName);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -41,6 +43,9 @@ public static class TestHost
 
         return builder.Build();
     }
+
+    private static readonly Lazy<string> EmptyContentRoot = new(() =>
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "mlops-test-content-root")).FullName);
 
     public static async Task StopQuietlyAsync(this WebApplication? app)
     {
