@@ -8,7 +8,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 started=0
-if ! deploy/infra.sh status 2>/dev/null | grep -q '^postgres: up' || ! deploy/infra.sh status 2>/dev/null | grep -q '^rabbitmq: up'; then
+status=$(deploy/infra.sh status 2>/dev/null)
+if ! grep -q '^postgres: up' <<<"$status" || ! grep -q '^rabbitmq: up' <<<"$status"; then
   deploy/infra.sh up || { echo "0 passed, 1 failed"; exit 1; }
   started=1
 fi

@@ -10,6 +10,8 @@ var root = new RootCommand("mlops — operate the Mlops pipeline: land data, rel
     DecideApprovalCommand.Create(approve: false),
     RollbackCommand.Create(),
     ModelCommand.Create(),
+    RunsCommand.Create(),
+    DemoCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The README demo command: infrastructure up (deploy/infra.sh, installing RabbitMQ and PostgreSQL if needed), every service
+# started as its own process, then `mlops demo` drives the platform and ends with "DEMO OK" (exit 0) or says what failed.
+# It stops what it started. The demo uses a database (mlops_demo) and a RabbitMQ virtual host (mlops-demo) of its own,
+# created afresh on every run. Logs: .demo/logs/<service>.log. Traces: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. Jaeger).
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+SERVICES=(FeatureRefresh:5101 Training:5102 Compliance:5103 Promotion:5104 Monitoring:5105 Orchestrator:5106 Serving:5107)
+DEMO_DIR=$ROOT/.demo
+CONFIG=${MLOPS_DEMO_CONFIGURATION:-Release}
+pids=()
+started_infra=0
+
+log() { printf '[demo] %s\n' "$*"; }
+
+cleanup() {
+  if [ ${#pids[@]} -gt 0 ]; then
+    log "stopping the services"
+    kill -TERM "${pids[@]}" 2>/dev/null
+    for _ in $(seq 1 100); do
+      alive=0
+      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      [ "$alive" = 0 ] && break
+      sleep 0.1
+    done
+    kill -KILL "${pids[@]}" 2>/dev/null
+  fi
+  if [ "$started_infra" = 1 ] && [ "${MLOPS_KEEP_INFRA:-0}" != 1 ]; then deploy/infra.sh down; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+status=$(deploy/infra.sh status 2>/dev/null)
+if ! grep -q '^postgres: up' <<<"$status" || ! grep -q '^rabbitmq: up' <<<"$status"; then
+  deploy/infra.sh up || exit 1
+  started_infra=1
+fi
+eval "$(deploy/infra.sh env)"
+PG_PORT=${MLOPS_PG_PORT:-55432}
+MGMT="http://127.0.0.1:${MLOPS_RABBITMQ_MGMT_PORT:-15672}/api"
+
+log "building ($CONFIG)"
+dotnet build Mlops.sln -c "$CONFIG" -nologo -clp:ErrorsOnly -v:quiet || exit 1
+
+log "a fresh database (mlops_demo) and virtual host (mlops-demo)"
+psql "host=127.0.0.1 port=$PG_PORT user=mlops dbname=mlops" -qAt -c 'DROP DATABASE IF EXISTS mlops_demo WITH (FORCE)' -c 'CREATE DATABASE mlops_demo' || exit 1
+curl -fsS -u guest:guest -X DELETE "$MGMT/vhosts/mlops-demo" >/dev/null 2>&1
+curl -fsS -u guest:guest -X PUT "$MGMT/vhosts/mlops-demo" >/dev/null || exit 1
+curl -fsS -u guest:guest -X PUT -H 'content-type: application/json' -d '{"configure":".*","write":".*","read":".*"}' \
+  "$MGMT/permissions/mlops-demo/guest" >/dev/null || exit 1
+
+export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=mlops;Database=mlops_demo"
+export Messaging__RabbitMq__VirtualHost=mlops-demo
+export DOTNET_ENVIRONMENT=Development
+# The closed loop in minutes instead of hours: short monitoring windows.
+export Monitoring__WindowSize=${Monitoring__WindowSize:-00:00:05}
+export Monitoring__EvaluationInterval=${Monitoring__EvaluationInterval:-00:00:02}
+
+rm -rf "$DEMO_DIR" && mkdir -p "$DEMO_DIR/logs"
+for entry in "${SERVICES[@]}"; do
+  name=${entry%%:*}
+  bin="$ROOT/services/Mlops.$name/bin/$CONFIG/net10.0"
+  (cd "$bin" && exec dotnet "Mlops.$name.dll") >"$DEMO_DIR/logs/$name.log" 2>&1 &
+  pids+=($!)
+done
+
+log "waiting for the services to be ready"
+for entry in "${SERVICES[@]}"; do
+  name=${entry%%:*}; port=${entry##*:}
+  ready=0
+  for _ in $(seq 1 300); do
+    if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then ready=1; break; fi
+    sleep 0.3
+  done
+  if [ "$ready" != 1 ]; then
+    log "$name did not become ready on port $port; its log:"
+    tail -n 30 "$DEMO_DIR/logs/$name.log"
+    exit 1
+  fi
+  log "  $name ready on http://127.0.0.1:$port"
+done
+
+dotnet "services/Mlops.Cli/bin/$CONFIG/net10.0/mlops.dll" demo "$@"
