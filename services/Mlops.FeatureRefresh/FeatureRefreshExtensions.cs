@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mlops.Catalog;
 using Mlops.FeatureRefresh.Consumers;
 using Mlops.FeatureRefresh.Definitions;
+using Mlops.Simulator;
+using Mlops.Catalog.Features;
 using Mlops.FeatureRefresh.Refresh;
 using Mlops.Hosting.Messaging;
 

@@ -4,6 +4,7 @@ using Mlops.Catalog;
 using Mlops.Catalog.Features;
 using Mlops.Contracts;
 using Mlops.FeatureRefresh.Definitions;
+using Mlops.Simulator;
 using Mlops.FeatureRefresh.Refresh;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Messaging;

@@ -1,3 +1,5 @@
+using Mlops.Catalog.Features;
+
 namespace Mlops.FeatureRefresh.Definitions;
 
 /// <summary>The feature tables this service knows how to compute, by table name.</summary>

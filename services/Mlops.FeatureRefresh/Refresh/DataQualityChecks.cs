@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mlops.Catalog.Features;
-using Mlops.FeatureRefresh.Definitions;
+using Mlops.Simulator;
 
 namespace Mlops.FeatureRefresh.Refresh;
 

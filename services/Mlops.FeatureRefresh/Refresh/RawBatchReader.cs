@@ -1,5 +1,6 @@
 using Dapper;
-using Mlops.FeatureRefresh.Definitions;
+using Mlops.Simulator;
+using Mlops.Catalog.Features;
 using Mlops.Hosting.Data;
 using Npgsql;
 

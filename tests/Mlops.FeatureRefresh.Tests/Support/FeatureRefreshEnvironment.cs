@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Mlops.Catalog.Features;
 using Mlops.Contracts;
-using Mlops.FeatureRefresh.Definitions;
 using Mlops.Hosting;
 using Mlops.Hosting.Messaging;
 using Mlops.Simulator;

@@ -1,6 +1,6 @@
 using Mlops.Catalog.Features;
 
-namespace Mlops.FeatureRefresh.Definitions;
+namespace Mlops.Simulator;
 
 /// <summary>
 /// churn_features, from raw.churn_customers: one row per customer with the raw numeric and categorical attributes, two rates

@@ -1,4 +1,4 @@
-namespace Mlops.FeatureRefresh.Definitions;
+namespace Mlops.Catalog.Features;
 
 /// <summary>A raw column as information_schema.columns describes it, e.g. ("tenure_months", "integer").</summary>
 public sealed record SourceColumn(string Name, string DataType)

@@ -1,6 +1,6 @@
 using Mlops.Catalog.Features;
 
-namespace Mlops.FeatureRefresh.Definitions;
+namespace Mlops.Catalog.Features;
 
 /// <summary>
 /// How one feature table is computed: the table it produces, the raw table it reads (with the columns it expects there) and the

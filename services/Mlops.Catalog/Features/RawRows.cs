@@ -1,4 +1,4 @@
-namespace Mlops.FeatureRefresh.Definitions;
+namespace Mlops.Catalog.Features;
 
 /// <summary>
 /// One batch of raw rows held by column, each column an array of the nullable CLR type of its PostgreSQL type
