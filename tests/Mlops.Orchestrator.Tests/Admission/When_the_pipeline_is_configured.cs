@@ -120,6 +120,30 @@ public sealed class When_the_pipeline_is_configured
         Assert.Contains(failures, f => f.StartsWith("Pipeline:Models:0:Schedul is not a setting; Pipeline:Models:0 knows Name, FeatureTable,"));
     }
 
+    [Fact]
+    public void The_development_settings_are_valid_and_the_demo_model_retrains_until_it_has_a_champion()
+    {
+        var service = Path.Combine(RepositoryRoot(), "services", "Mlops.Orchestrator");
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(service, "appsettings.json"))
+            .AddJsonFile(Path.Combine(service, "appsettings.Development.json"))
+            .Build();
+
+        Assert.Empty(Validate(configuration));
+        var options = new PipelineOptions();
+        configuration.GetSection(PipelineOptions.Section).Bind(options);
+        var churn = Assert.Single(options.Models);
+        Assert.Equal(("dev.ml.churn", NewDataPolicy.RetrainUntilChampion, TimeSpan.FromMinutes(1)), (churn.Name, churn.OnNewData, churn.Cooldown));
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Mlops.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException($"No Mlops.sln above {AppContext.BaseDirectory}.");
+    }
+
     private static IConfiguration Configuration(Dictionary<string, string?> settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
