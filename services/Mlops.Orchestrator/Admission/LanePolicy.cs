@@ -6,17 +6,28 @@ namespace Mlops.Orchestrator.Admission;
 /// <summary>One active run per model and environment, and the cooldown between automatic runs.</summary>
 public static class LanePolicy
 {
-    public static LaneDecision Decide(LaneSnapshot lane, TriggerKind kind, PipelineModelOptions model, TimeSpan startGracePeriod)
+    public static LaneDecision Decide(LaneSnapshot lane, TriggerKind kind, PipelineModelOptions model, PipelineOptions settings)
     {
-        if (lane.ActiveRunId is { } runId && IsActive(lane, startGracePeriod))
+        if (lane.ActiveRunId is { } runId && IsActive(lane, settings.StartGracePeriod))
             return LaneDecision.RecordOn(runId);
 
-        if (kind.RespectsCooldown && model.Cooldown is { } cooldown && lane.LastStartedAt is { } lastStart && lastStart + cooldown > lane.Now)
+        if (CooldownOf(kind, model, settings) is { } cooldown && lane.LastStartedAt is { } lastStart && lastStart + cooldown > lane.Now)
+        {
+            var setting = model.Cooldown is null ? $"Pipeline:DefaultCooldown is {cooldown} (the model sets no Cooldown)" : $"Cooldown is {cooldown}";
             return LaneDecision.Ignore(
-                $"{model.Name} is cooling down until {lastStart + cooldown:yyyy-MM-dd HH:mm:ss}Z: its last run started at {lastStart:yyyy-MM-dd HH:mm:ss}Z and Cooldown is {cooldown}.");
+                $"{model.Name} is cooling down until {lastStart + cooldown:yyyy-MM-dd HH:mm:ss}Z: its last run started at {lastStart:yyyy-MM-dd HH:mm:ss}Z and {setting}.");
+        }
 
         return LaneDecision.Start;
     }
+
+    /// <summary>How long a trigger of <paramref name="kind"/> is held back after the model's last run started; null when not at all.</summary>
+    public static TimeSpan? CooldownOf(TriggerKind kind, PipelineModelOptions model, PipelineOptions settings) => kind.Cooldown switch
+    {
+        CooldownRule.ModelCooldown => model.Cooldown,
+        CooldownRule.ModelOrDefaultCooldown => model.Cooldown ?? settings.DefaultCooldown,
+        _ => null,
+    };
 
     /// <summary>
     /// A run counts as active until its saga reaches a final state. Before its saga exists (the start message is on its

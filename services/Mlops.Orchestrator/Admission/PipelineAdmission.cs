@@ -37,6 +37,13 @@ public sealed partial class PipelineAdmission(AdmissionStore store, IOptionsMoni
         return RecordIgnoredAsync(session, trigger, reason, cancellationToken);
     }
 
+    /// <summary>Records a trigger the model's own policy declines, e.g. new data once it has a champion: normal, not a warning.</summary>
+    public Task<AdmissionResult> DeclineAsync(DbSession session, PipelineTrigger trigger, string reason, CancellationToken cancellationToken)
+    {
+        LogIgnored(trigger.Kind.Name, trigger.ModelName ?? "", trigger.Environment, reason);
+        return RecordIgnoredAsync(session, trigger, reason, cancellationToken);
+    }
+
     /// <summary>Records a trigger no model is interested in, e.g. data no configured model retrains on: normal, not a warning.</summary>
     public Task<AdmissionResult> RecordUnclaimedAsync(DbSession session, PipelineTrigger trigger, string reason, CancellationToken cancellationToken)
     {
@@ -63,7 +70,7 @@ public sealed partial class PipelineAdmission(AdmissionStore store, IOptionsMoni
             return Unusable(trigger, $"{trigger.ModelName} has no pipeline configuration (Pipeline:Models).");
 
         var lane = await store.LockLaneAsync(session, model.Name, trigger.Environment, cancellationToken);
-        var decision = LanePolicy.Decide(lane, trigger.Kind, model, settings.StartGracePeriod);
+        var decision = LanePolicy.Decide(lane, trigger.Kind, model, settings);
         switch (decision.Disposition)
         {
             case TriggerDisposition.Recorded:

@@ -12,17 +12,24 @@ public sealed class PipelineModelOptions
     /// <summary>The raw landing table the feature table is computed from, schema.table.</summary>
     public string SourceTable { get; set; } = "";
 
-    /// <summary>Whether a new batch landing in <see cref="SourceTable"/> starts a run.</summary>
-    public bool RetrainOnNewData { get; set; }
+    /// <summary>What a new batch landing in <see cref="SourceTable"/> does: nothing, start a run, or start a run until the model has a champion.</summary>
+    public NewDataPolicy OnNewData { get; set; } = NewDataPolicy.Ignore;
 
     /// <summary>Whether a person must approve the promotion of a better challenger.</summary>
     public bool RequireApproval { get; set; }
 
     /// <summary>
-    /// The least time between two runs started by automatic triggers (drift, degraded performance, schedule);
-    /// manual requests and code releases are never held back.
+    /// The least time between the start of the model's last run and a run started by an automatic trigger (new data,
+    /// drift, degraded performance, the schedule); manual requests and code releases are never held back. Without it,
+    /// monitoring alerts are held back by Pipeline:DefaultCooldown and the other automatic triggers not at all.
     /// </summary>
     public TimeSpan? Cooldown { get; set; }
+
+    /// <summary>A cron expression (minute hour day-of-month month day-of-week, UTC), e.g. "0 3 * * *": when the model is retrained on a schedule.</summary>
+    public string? Schedule { get; set; }
+
+    /// <summary>An empty Schedule (e.g. an environment variable that blanks the one in appsettings.json) is no schedule.</summary>
+    public bool HasSchedule => !string.IsNullOrWhiteSpace(Schedule);
 
     /// <summary>The trainer until the model's first TrainingCodeReleased.</summary>
     public string? Trainer { get; set; }

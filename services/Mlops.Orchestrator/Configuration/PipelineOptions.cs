@@ -15,6 +15,18 @@ public sealed class PipelineOptions
     /// </summary>
     public TimeSpan StartGracePeriod { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long monitoring alerts (DriftDetected, ModelPerformanceDegraded) are held back after a run of a model that sets
+    /// no Cooldown of its own: an alert storm starts one run, not one per alert. Zero turns it off.
+    /// </summary>
+    public TimeSpan DefaultCooldown { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The longest the scheduler sleeps between two looks at the schedules. It wakes at the next occurrence anyway; this
+    /// bounds how late it notices a changed clock or configuration.
+    /// </summary>
+    public TimeSpan ScheduleCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public PipelineModelOptions? FindModel(string modelName) =>
         Models.FirstOrDefault(m => string.Equals(m.Name, modelName, StringComparison.Ordinal));
 }

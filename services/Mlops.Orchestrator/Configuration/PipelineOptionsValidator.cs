@@ -1,15 +1,31 @@
 using Microsoft.Extensions.Options;
 using Mlops.Catalog;
 using Mlops.Hosting.Data;
+using Mlops.Orchestrator.Scheduling;
 
 namespace Mlops.Orchestrator.Configuration;
 
-/// <summary>Fails start-up with every configuration mistake at once, rather than the first trigger failing at run time.</summary>
-public sealed class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
+/// <summary>
+/// Fails start-up with every configuration mistake at once, rather than the first trigger failing at run time. Keys the
+/// options do not know are mistakes too (a typo, or a setting that was replaced): bound silently, they would change nothing.
+/// </summary>
+public sealed class PipelineOptionsValidator(IConfiguration configuration) : IValidateOptions<PipelineOptions>
 {
+    private static readonly Dictionary<string, string> Replaced = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["RetrainOnNewData"] = "OnNewData replaced it: \"OnNewData\": \"Retrain\" is what true did, \"Ignore\" what false did, " +
+            "and \"RetrainUntilChampion\" retrains on new data only until the model has a champion",
+    };
+
     public ValidateOptionsResult Validate(string? name, PipelineOptions options)
     {
+        var section = configuration.GetSection(PipelineOptions.Section);
         var errors = new List<string>();
+
+        errors.AddRange(UnknownSettings(section, typeof(PipelineOptions)));
+        errors.AddRange(UnknownSettings(section.GetSection(nameof(PipelineOptions.StepTimeouts)), typeof(PipelineStepTimeouts)));
+        foreach (var model in section.GetSection(nameof(PipelineOptions.Models)).GetChildren())
+            errors.AddRange(UnknownSettings(model, typeof(PipelineModelOptions)));
 
         foreach (var (step, timeout) in options.StepTimeouts.All())
         {
@@ -20,6 +36,12 @@ public sealed class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
         if (options.StartGracePeriod <= TimeSpan.Zero)
             errors.Add($"Pipeline:StartGracePeriod must be positive, not {options.StartGracePeriod}.");
 
+        if (options.DefaultCooldown < TimeSpan.Zero)
+            errors.Add($"Pipeline:DefaultCooldown must not be negative, not {options.DefaultCooldown}.");
+
+        if (options.ScheduleCheckInterval <= TimeSpan.Zero)
+            errors.Add($"Pipeline:ScheduleCheckInterval must be positive, not {options.ScheduleCheckInterval}.");
+
         for (var i = 0; i < options.Models.Count; i++)
             errors.AddRange(ValidateModel($"Pipeline:Models:{i}", options.Models[i]));
 
@@ -27,6 +49,17 @@ public sealed class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
         errors.AddRange(repeated.Select(model => $"Pipeline:Models names {model} more than once."));
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static IEnumerable<string> UnknownSettings(IConfigurationSection section, Type options)
+    {
+        var known = options.GetProperties().Where(p => p.CanWrite).Select(p => p.Name).ToList();
+        foreach (var setting in section.GetChildren().Where(s => !known.Contains(s.Key, StringComparer.OrdinalIgnoreCase)))
+        {
+            yield return Replaced.TryGetValue(setting.Key, out var replacement)
+                ? $"{setting.Path} is no longer a setting: {replacement}."
+                : $"{setting.Path} is not a setting; {section.Path} knows {string.Join(", ", known)}.";
+        }
     }
 
     private static IEnumerable<string> ValidateModel(string path, PipelineModelOptions model)
@@ -42,5 +75,11 @@ public sealed class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
 
         if (model.Cooldown is { } cooldown && cooldown < TimeSpan.Zero)
             yield return $"{path}:Cooldown must not be negative, not {cooldown}.";
+
+        if (!Enum.IsDefined(model.OnNewData))
+            yield return $"{path}:OnNewData must be Ignore, Retrain or RetrainUntilChampion, not {model.OnNewData}.";
+
+        if (model.HasSchedule && !CronExpression.TryParse(model.Schedule, out _, out var scheduleError))
+            yield return $"{path}:Schedule: {scheduleError}";
     }
 }

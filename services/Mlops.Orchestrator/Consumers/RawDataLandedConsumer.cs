@@ -1,6 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Mlops.Catalog;
+using Mlops.Catalog.Registry;
 using Mlops.Contracts;
 using Mlops.Hosting.Data;
 using Mlops.Orchestrator.Admission;
@@ -8,8 +8,11 @@ using Mlops.Orchestrator.Configuration;
 
 namespace Mlops.Orchestrator.Consumers;
 
-/// <summary>A batch landed: a trigger for every model of that environment configured to retrain on new data from that table.</summary>
-public sealed class RawDataLandedConsumer(PipelineAdmission admission, DbSession session, IOptionsMonitor<PipelineOptions> options)
+/// <summary>
+/// A batch landed: a trigger for every model of that environment that trains on that table and whose OnNewData policy
+/// retrains on it (RetrainUntilChampion: only while the registry knows no champion of the model).
+/// </summary>
+public sealed class RawDataLandedConsumer(PipelineAdmission admission, ModelRegistry registry, DbSession session, IOptionsMonitor<PipelineOptions> options)
     : IConsumer<RawDataLanded>
 {
     public async Task Consume(ConsumeContext<RawDataLanded> context)
@@ -28,9 +31,8 @@ public sealed class RawDataLandedConsumer(PipelineAdmission admission, DbSession
 
         // Ordered by name, so two batches that concern the same models lock their lanes in the same order and never deadlock.
         var models = options.CurrentValue.Models
-            .Where(m => m.RetrainOnNewData && m.SourceTable == batch.SourceTable && ModelName.TryParse(m.Name, out var name, out _) && name!.Catalog == batch.Environment)
-            .Select(m => m.Name)
-            .Order(StringComparer.Ordinal)
+            .Where(m => NewDataRules.Concerns(m, batch.SourceTable, batch.Environment))
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
             .ToList();
 
         if (models.Count == 0)
@@ -40,6 +42,15 @@ public sealed class RawDataLandedConsumer(PipelineAdmission admission, DbSession
         }
 
         foreach (var model in models)
-            await admission.AdmitAsync(session, context, trigger with { ModelName = model }, context.CancellationToken);
+        {
+            var champion = NewDataRules.NeedsChampion(model)
+                ? await registry.FindAliasAsync(session, model.Name, ModelAliases.Champion, context.CancellationToken)
+                : null;
+
+            if (NewDataRules.ReasonToDecline(model, champion) is { } reason)
+                await admission.DeclineAsync(session, trigger with { ModelName = model.Name }, reason, context.CancellationToken);
+            else
+                await admission.AdmitAsync(session, context, trigger with { ModelName = model.Name }, context.CancellationToken);
+        }
     }
 }

@@ -5,6 +5,7 @@ using Mlops.Contracts;
 using Mlops.Hosting;
 using Mlops.Hosting.Messaging;
 using Mlops.Hosting.Sagas;
+using Mlops.Orchestrator.Configuration;
 using Mlops.Orchestrator.Sagas;
 using Mlops.Orchestrator.Tests.Pipeline.FakeWorkers;
 using Mlops.Testing;
@@ -13,15 +14,15 @@ using Xunit;
 namespace Mlops.Orchestrator.Tests.Pipeline;
 
 /// <summary>
-/// A database, a virtual host and two real hosts on them: the orchestrator exactly as Program.cs builds it, configured
-/// with <see cref="TestModels"/>, and a second service with the fake workers and the listeners of its announcements.
+/// A database, a virtual host and real hosts on them: the orchestrator exactly as Program.cs builds it, configured
+/// with <see cref="Models"/>, and a second service with the fake workers and the listeners of its announcements.
 /// </summary>
 public abstract class PipelineHosts : TestEnvironment
 {
     private static readonly PostgresSagaTable<DeployCodePipelineState> Runs = new(OrchestratorExtensions.RunsTable);
 
+    private readonly List<WebApplication> _orchestrators = [];
     private WebApplication? _workers;
-    private WebApplication? _orchestrator;
 
     public FakeWorkerScript Workers { get; } = new(TestModels.Behaviours);
 
@@ -29,6 +30,12 @@ public abstract class PipelineHosts : TestEnvironment
 
     /// <summary>How long each step waits for its reply (once more after the command is sent again).</summary>
     public abstract TimeSpan StepTimeout { get; }
+
+    /// <summary>The models the orchestrator runs pipelines for.</summary>
+    protected virtual IReadOnlyList<PipelineModelOptions> Models => TestModels.All;
+
+    /// <summary>The orchestrators running now, the first started first.</summary>
+    public IReadOnlyList<WebApplication> Orchestrators => _orchestrators;
 
     public override async Task InitializeAsync()
     {
@@ -52,11 +59,35 @@ public abstract class PipelineHosts : TestEnvironment
             });
         });
 
-        _orchestrator = await TestHost.StartAsync(this, "orchestrator", builder =>
+        await StartOrchestratorAsync();
+    }
+
+    /// <summary>Starts one more orchestrator (another instance, or the first again after <see cref="StopOrchestratorsAsync"/>).</summary>
+    public async Task<WebApplication> StartOrchestratorAsync()
+    {
+        var orchestrator = await TestHost.StartAsync(this, "orchestrator", builder =>
         {
+            ConfigureOrchestrator(builder);
             builder.AddMlopsDefaults();
             builder.AddOrchestratorService();
-        }, TestModels.Settings(StepTimeout));
+        }, OrchestratorSettings());
+        _orchestrators.Add(orchestrator);
+        return orchestrator;
+    }
+
+    public async Task StopOrchestratorsAsync()
+    {
+        foreach (var orchestrator in _orchestrators)
+            await orchestrator.StopQuietlyAsync();
+        _orchestrators.Clear();
+    }
+
+    /// <summary>The orchestrator's configuration, the way appsettings.json or environment variables would give it.</summary>
+    protected virtual Dictionary<string, string?> OrchestratorSettings() => TestModels.Settings(Models, StepTimeout);
+
+    /// <summary>Services registered before the orchestrator's own, e.g. a clock of the test's.</summary>
+    protected virtual void ConfigureOrchestrator(WebApplicationBuilder builder)
+    {
     }
 
     /// <summary>Publishes a trigger as an upstream service would; returns its message id.</summary>
@@ -102,9 +133,17 @@ public abstract class PipelineHosts : TestEnvironment
         Eventually.WaitAsync(() => Task.FromResult(Events.RunsFinished.FirstOrDefault(e => e.CorrelationId == runId)),
             finished => finished is not null, $"PipelineRunFinished of run {runId}")!;
 
+    /// <summary>Every trigger admission recorded for <paramref name="model"/>, oldest first.</summary>
+    public Task<IReadOnlyList<TriggerRow>> TriggersOfAsync(string model) =>
+        Database.QueryAsync<TriggerRow>(
+            """
+            SELECT kind AS Kind, model_name AS ModelName, run_id AS RunId, disposition AS Disposition, detail AS Detail
+            FROM pipeline.triggers WHERE model_name = @model ORDER BY trigger_id
+            """, new { model });
+
     public override async Task DisposeAsync()
     {
-        await _orchestrator.StopQuietlyAsync();
+        await StopOrchestratorsAsync();
         await _workers.StopQuietlyAsync();
         await base.DisposeAsync();
     }

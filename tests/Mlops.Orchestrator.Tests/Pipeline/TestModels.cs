@@ -19,9 +19,17 @@ public static class TestModels
     public const string OnData = "dev.ml.on_data";
     public const string NotOnData = "dev.ml.not_on_data";
     public const string StagingOnData = "staging.ml.on_data";
+    public const string Storm = "dev.ml.storm";
+    public const string CoolingDown = "dev.ml.cooling_down";
+    public const string Degraded = "dev.ml.degraded";
+    public const string Bootstrap = "dev.ml.bootstrap";
 
     public const string TestLanding = "raw.test_landing";
     public const string ReleaseLanding = "raw.release_landing";
+    public const string BootstrapLanding = "raw.bootstrap_landing";
+
+    /// <summary>The Cooldown of <see cref="CoolingDown"/>; the other models set none, so alerts wait for Pipeline:DefaultCooldown (an hour).</summary>
+    public static readonly TimeSpan Cooldown = TimeSpan.FromMinutes(30);
 
     public static readonly IReadOnlyList<string> Violations = ["tenure_months null rate 0.42 exceeds 0.05", "monthly_charges min -3 is below 0"];
 
@@ -42,37 +50,45 @@ public static class TestModels
         Model(Silent),
         Model(Dirty),
         Model(Busy),
-        Model(Released, m => { m.CodeVersion = null; m.Trainer = null; m.SourceTable = ReleaseLanding; m.RetrainOnNewData = true; }),
-        Model(OnData, m => { m.SourceTable = TestLanding; m.RetrainOnNewData = true; }),
-        Model(NotOnData, m => { m.SourceTable = TestLanding; m.RetrainOnNewData = false; }),
-        Model(StagingOnData, m => { m.SourceTable = TestLanding; m.RetrainOnNewData = true; }),
+        Model(Released, m => { m.CodeVersion = null; m.Trainer = null; m.SourceTable = ReleaseLanding; m.OnNewData = NewDataPolicy.Retrain; }),
+        Model(OnData, m => { m.SourceTable = TestLanding; m.OnNewData = NewDataPolicy.Retrain; }),
+        Model(NotOnData, m => { m.SourceTable = TestLanding; m.OnNewData = NewDataPolicy.Ignore; }),
+        Model(StagingOnData, m => { m.SourceTable = TestLanding; m.OnNewData = NewDataPolicy.Retrain; }),
+        Model(Storm),
+        Model(CoolingDown, m => m.Cooldown = Cooldown),
+        Model(Degraded),
+        Model(Bootstrap, m => { m.SourceTable = BootstrapLanding; m.OnNewData = NewDataPolicy.RetrainUntilChampion; }),
     ];
 
     /// <summary>The Pipeline section as configuration keys, the way appsettings.json or environment variables would give it.</summary>
-    public static Dictionary<string, string?> Settings(TimeSpan stepTimeout)
+    public static Dictionary<string, string?> Settings(IReadOnlyList<PipelineModelOptions> models, TimeSpan stepTimeout)
     {
         var settings = new Dictionary<string, string?>();
         foreach (var step in new PipelineStepTimeouts().All())
             settings[$"Pipeline:StepTimeouts:{step.Step}"] = stepTimeout.ToString("c", CultureInfo.InvariantCulture);
 
-        for (var i = 0; i < All.Count; i++)
+        for (var i = 0; i < models.Count; i++)
         {
-            var model = All[i];
+            var model = models[i];
             var prefix = $"Pipeline:Models:{i}:";
             settings[prefix + nameof(model.Name)] = model.Name;
             settings[prefix + nameof(model.FeatureTable)] = model.FeatureTable;
             settings[prefix + nameof(model.SourceTable)] = model.SourceTable;
-            settings[prefix + nameof(model.RetrainOnNewData)] = model.RetrainOnNewData.ToString();
+            settings[prefix + nameof(model.OnNewData)] = model.OnNewData.ToString();
             settings[prefix + nameof(model.RequireApproval)] = model.RequireApproval.ToString();
             settings[prefix + nameof(model.Trainer)] = model.Trainer;
             settings[prefix + nameof(model.CodeVersion)] = model.CodeVersion;
+            if (model.Cooldown is { } cooldown)
+                settings[prefix + nameof(model.Cooldown)] = cooldown.ToString("c", CultureInfo.InvariantCulture);
+            if (model.Schedule is { } schedule)
+                settings[prefix + nameof(model.Schedule)] = schedule;
             foreach (var (name, value) in model.Parameters)
                 settings[$"{prefix}Parameters:{name}"] = value;
         }
         return settings;
     }
 
-    private static PipelineModelOptions Model(string name, Action<PipelineModelOptions>? configure = null)
+    public static PipelineModelOptions Model(string name, Action<PipelineModelOptions>? configure = null)
     {
         var model = new PipelineModelOptions
         {

@@ -21,6 +21,8 @@ public sealed class When_triggers_arrive(LongDeadlines pipeline) : IClassFixture
         var recorded = admitted.Where(t => t.Disposition == "recorded").ToList();
         Assert.Equal(4, recorded.Count);
         Assert.All(recorded, t => Assert.Equal(started.RunId, t.RunId));
+        // The saga exists once its StartPipelineRun has been delivered; the busy model's run then waits in its first step.
+        await pipeline.RunAsync(started.RunId!.Value, "RefreshingFeatures");
         Assert.Equal(1L, await pipeline.Database.ScalarAsync<long>(
             "SELECT count(*) FROM pipeline.deploy_code_pipeline_runs WHERE data->>'modelName' = @model", new { model = TestModels.Busy }));
 
