@@ -39,7 +39,7 @@ public class PlatformFixture : TestEnvironment
         ["Pipeline:Models:0:Name"] = Model,
         ["Pipeline:Models:0:FeatureTable"] = "churn_features",
         ["Pipeline:Models:0:SourceTable"] = "raw.churn_customers",
-        ["Pipeline:Models:0:RetrainOnNewData"] = "true",
+        ["Pipeline:Models:0:OnNewData"] = "Retrain",
         ["Pipeline:Models:0:CodeVersion"] = "e2e-initial",
         ["Pipeline:Models:0:Trainer"] = "logistic_regression",
         ["Pipeline:Models:0:Parameters:l2"] = "0.01",
