@@ -11,17 +11,30 @@ public sealed class MetricResults
         await session.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO monitoring.metric_results (model_name, version, subject_kind, subject, metric, window_start, window_end, status, value,
                 threshold, breached, baseline, p_value, method, sample_size, reason)
-            VALUES (@ModelName, @Version, @SubjectKind, @Subject, @Metric, @Start, @End, @Status, @Value,
-                @Threshold, @Breached, @Baseline, @PValue, @Method, @SampleSize, @Reason)
+            SELECT @ModelName, @Version, r.subject_kind, r.subject, r.metric, @Start, @End, r.status, r.value,
+                r.threshold, r.breached, r.baseline, r.p_value, r.method, r.sample_size, r.reason
+            FROM unnest(@SubjectKinds, @Subjects, @Metrics, @Statuses, @Values, @Thresholds, @Breached, @Baselines, @PValues, @Methods, @SampleSizes, @Reasons)
+                AS r(subject_kind, subject, metric, status, value, threshold, breached, baseline, p_value, method, sample_size, reason)
             ON CONFLICT (model_name, version, subject_kind, subject, metric, window_start) DO UPDATE SET
                 window_end = excluded.window_end, status = excluded.status, value = excluded.value, threshold = excluded.threshold,
                 breached = excluded.breached, baseline = excluded.baseline, p_value = excluded.p_value, method = excluded.method,
                 sample_size = excluded.sample_size, reason = excluded.reason, evaluated_at = now()
-            """, results.Select(r => new
+            """, new
             {
-                window.ModelName, window.Version, r.SubjectKind, r.Subject, r.Metric, window.Window.Start, window.Window.End, r.Status,
-                r.Value, r.Threshold, r.Breached, Baseline = Finite(r.Baseline), PValue = Finite(r.PValue), r.Method, r.SampleSize, r.Reason,
-            }), session.Transaction, cancellationToken: cancellationToken));
+                window.ModelName, window.Version, window.Window.Start, window.Window.End,
+                SubjectKinds = results.Select(r => r.SubjectKind).ToArray(),
+                Subjects = results.Select(r => r.Subject).ToArray(),
+                Metrics = results.Select(r => r.Metric).ToArray(),
+                Statuses = results.Select(r => r.Status).ToArray(),
+                Values = results.Select(r => r.Value).ToArray(),
+                Thresholds = results.Select(r => r.Threshold).ToArray(),
+                Breached = results.Select(r => r.Breached).ToArray(),
+                Baselines = results.Select(r => Finite(r.Baseline)).ToArray(),
+                PValues = results.Select(r => Finite(r.PValue)).ToArray(),
+                Methods = results.Select(r => r.Method).ToArray(),
+                SampleSizes = results.Select(r => r.SampleSize).ToArray(),
+                Reasons = results.Select(r => r.Reason).ToArray(),
+            }, session.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>
     /// For each (subject kind, subject, metric), the windows judged most recently (newest first, at most <paramref name="windows"/>):

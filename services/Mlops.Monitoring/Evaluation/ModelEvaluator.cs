@@ -62,8 +62,8 @@ public sealed class ModelEvaluator(
         activity?.SetTag("mlops.rows", stored.RowCount);
         var judged = WindowDrift.Measure(version, stored).Select(m => policy.Judge(m.SubjectKind, m.Subject, m.Measurement)).ToList();
 
-        var (labels, scores) = await log.LabelledAsync(session, model.FullName, window.Version, window.Window, cancellationToken);
-        var performance = ModelPerformance.Compare(labels, scores, version.BaselineMetrics, policy.DecisionThreshold);
+        var labelled = await log.LabelledAsync(session, model.FullName, window.Version, window.Window, policy.DecisionThreshold, cancellationToken);
+        var performance = ModelPerformance.Compare(labelled, version.BaselineMetrics);
         judged.Add(policy.Judge(SubjectKinds.Model, SubjectKinds.ModelSubject, performance.Accuracy));
         judged.Add(policy.Judge(SubjectKinds.Model, SubjectKinds.ModelSubject, performance.Auc));
         judged.Add(policy.Judge(SubjectKinds.Model, SubjectKinds.ModelSubject,

@@ -10,8 +10,8 @@ namespace Mlops.Monitoring.Windows;
 /// <summary>
 /// Reads Serving's inference log (serving.inference_log). Batches are streamed row by row through a data reader into
 /// per-window histograms, so a batch of millions of rows never sits in memory; the window queries let PostgreSQL do the
-/// work (join with ground truth, latency percentile). Shadow rows — a challenger scored on the side — are never read:
-/// nobody was served those predictions.
+/// work (join with ground truth, rank sums, latency percentile) and return a handful of numbers. Shadow rows — a
+/// challenger scored on the side — are never read: nobody was served those predictions.
 /// </summary>
 public sealed class LoggedPredictions
 {
@@ -58,22 +58,27 @@ public sealed class LoggedPredictions
         return windows.Values;
     }
 
-    /// <summary>Predictions of a window whose ground truth has landed, with their labels.</summary>
-    public async Task<(double[] Labels, double[] Scores)> LabelledAsync(DbSession session, string modelName, int version, TimeWindow window,
-        CancellationToken cancellationToken)
-    {
-        var rows = await session.Connection.QueryAsync<(double Label, double Score)>(new CommandDefinition("""
-            SELECT g.label, l.prediction
-            FROM serving.inference_log l
-            JOIN monitoring.ground_truth g ON g.request_id = l.request_id AND g.row_index = l.row_index
-            WHERE l.model_name = @ModelName AND l.model_version = @Version AND NOT l.shadow
-              AND l.served_at >= @Start AND l.served_at < @End
-            """, new { ModelName = modelName, Version = version, window.Start, window.End }, session.Transaction,
-            cancellationToken: cancellationToken));
-
-        var labelled = rows.AsList();
-        return ([.. labelled.Select(r => r.Label)], [.. labelled.Select(r => r.Score)]);
-    }
+    /// <summary>
+    /// The window's predictions whose ground truth has landed, reduced by PostgreSQL to what accuracy and AUC need (one sort,
+    /// whatever the number of rows): labelled rows, positives, rows right at the decision threshold, the positives' rank sum.
+    /// </summary>
+    public async Task<LabelledWindow> LabelledAsync(DbSession session, string modelName, int version, TimeWindow window, double decisionThreshold,
+        CancellationToken cancellationToken) =>
+        await session.Connection.QuerySingleAsync<LabelledWindow>(new CommandDefinition("""
+            SELECT count(*) AS Count,
+                   count(*) FILTER (WHERE label = 1) AS Positives,
+                   count(*) FILTER (WHERE (prediction >= @DecisionThreshold) = (label = 1)) AS Correct,
+                   coalesce(sum(average_rank) FILTER (WHERE label = 1), 0) AS PositiveRankSum
+            FROM (
+                SELECT g.label, l.prediction,
+                       rank() OVER (ORDER BY l.prediction) + (count(*) OVER (PARTITION BY l.prediction) - 1) * 0.5::double precision AS average_rank
+                FROM serving.inference_log l
+                JOIN monitoring.ground_truth g ON g.request_id = l.request_id AND g.row_index = l.row_index
+                WHERE l.model_name = @ModelName AND l.model_version = @Version AND NOT l.shadow
+                  AND l.served_at >= @Start AND l.served_at < @End AND l.prediction <> 'NaN'::double precision
+            ) labelled
+            """, new { ModelName = modelName, Version = version, window.Start, window.End, DecisionThreshold = decisionThreshold },
+            session.Transaction, cancellationToken: cancellationToken));
 
     /// <summary>The serving latency p99 of a window, by PostgreSQL's percentile_cont (the definition of <see cref="LatencyPercentile"/>).</summary>
     public async Task<DriftMeasurement> LatencyP99Async(DbSession session, string modelName, int version, TimeWindow window,

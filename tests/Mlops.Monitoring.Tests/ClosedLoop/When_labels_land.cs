@@ -1,3 +1,4 @@
+using Mlops.Catalog.Models;
 using Mlops.Contracts;
 using Mlops.Testing;
 using Xunit;
@@ -29,6 +30,11 @@ public sealed class When_labels_land(MonitoringHosts hosts) : IClassFixture<Moni
         Assert.True(degraded.Drop > 0.05, $"drop {degraded.Drop}");
         Assert.Equal(new DateTimeOffset(Window(1).Start), degraded.WindowStart);
         Assert.Equal(1, await hosts.PublishedAsync<ModelPerformanceDegraded>(model));
+
+        var auc = (await hosts.ResultsAsync(model)).Single(r => r.WindowStart == Window(1).Start && r.Metric == "auc");
+        var expected = ClassificationMetrics.Compute([.. labels[1].Select(l => l.Label)], [.. windows[1].Select(r => r.Prediction)]);
+        Assert.Equal(expected.Auc, auc.Value!.Value, 1e-12);
+        Assert.Equal((ChurnTraffic.BaselineAuc, "measured", 500L), (auc.Baseline, auc.Status, auc.SampleSize));
     }
 
     [Fact]
