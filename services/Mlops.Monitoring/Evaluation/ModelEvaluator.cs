@@ -27,6 +27,10 @@ public sealed class ModelEvaluator(
     /// <summary>Evaluates the model's due windows; returns how many were evaluated.</summary>
     public async Task<int> EvaluateAsync(DbSession session, IPublishEndpoint publisher, ModelName model, CancellationToken cancellationToken)
     {
+        using var activity = MlopsTelemetry.Source.StartActivity("evaluate windows");
+        activity?.SetTag(MlopsTelemetry.ModelTag, model.FullName);
+        activity?.SetTag(MlopsTelemetry.EnvironmentTag, model.Catalog);
+
         await session.Connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtextextended(@Key, 0))",
             new { Key = "mlops.monitoring.evaluate:" + model.FullName }, session.Transaction, cancellationToken: cancellationToken));
 
@@ -37,6 +41,7 @@ public sealed class ModelEvaluator(
         foreach (var window in due.OrderBy(w => w.Window.Start).ThenBy(w => w.Version))
             opened += await EvaluateWindowAsync(session, publisher, model, window, policy, cancellationToken);
 
+        activity?.SetTag("mlops.windows", due.Count);
         if (due.Count > 0)
             logger.LogInformation("Evaluated {Windows} windows of {ModelName}; {Alerts} alerts opened", due.Count, model.FullName, opened);
         return due.Count;

@@ -60,7 +60,8 @@ public sealed class LoggedPredictions
 
     /// <summary>
     /// The window's predictions whose ground truth has landed, reduced by PostgreSQL to what accuracy and AUC need (one sort,
-    /// whatever the number of rows): labelled rows, positives, rows right at the decision threshold, the positives' rank sum.
+    /// whatever the number of rows): labelled rows, positives, rows the decision threshold classifies correctly, the positives'
+    /// rank sum.
     /// </summary>
     public async Task<LabelledWindow> LabelledAsync(DbSession session, string modelName, int version, TimeWindow window, double decisionThreshold,
         CancellationToken cancellationToken) =>
