@@ -21,7 +21,7 @@ public record DriftDetected
     /// <summary>The feature, or "prediction".</summary>
     public string Feature { get; init; } = "";
 
-    /// <summary>psi, ks, js_distance, wasserstein, prediction_drift.</summary>
+    /// <summary>The drift metric that breached, as monitoring names it: psi (features, by default), tvd (the prediction, by default), or any configured ks, js_distance, wasserstein, wasserstein_normalized.</summary>
     public string Metric { get; init; } = "";
 
     public double Value { get; init; }

@@ -42,6 +42,28 @@ public sealed class When_labels_have_landed_for_a_window
     }
 
     [Fact]
+    public void Counts_and_a_rank_sum_give_what_the_labelled_rows_give()
+    {
+        // Ranks of 0.2 0.3 0.4 0.6 0.6 0.7 0.9: 1 2 3 4.5 4.5 6 7; positives at 0.9, 0.6 (one of the tie), 0.3: 7 + 4.5 + 2.
+        double[] labels = [1, 0, 1, 0, 1, 0, 0];
+        double[] scores = [0.9, 0.2, 0.6, 0.6, 0.3, 0.7, 0.4];
+        var fromRows = ModelPerformance.Compare(labels, scores, Baseline);
+
+        var fromCounts = ModelPerformance.Compare(new LabelledWindow(Count: 7, Positives: 3, Correct: 4, PositiveRankSum: 13.5), Baseline);
+
+        Assert.Equal(fromRows.Accuracy.Value, fromCounts.Accuracy.Value, 12);
+        Assert.Equal(fromRows.Auc.Value, fromCounts.Auc.Value, 12);
+        Assert.Equal((fromRows.Accuracy.SampleSize, fromRows.Auc.Baseline), (fromCounts.Accuracy.SampleSize, fromCounts.Auc.Baseline));
+    }
+
+    [Fact]
+    public void Counts_of_one_class_or_none_leave_what_rows_would_leave()
+    {
+        Assert.Equal(MeasurementStatus.NotComputable, ModelPerformance.Compare(new LabelledWindow(3, 3, 2, 6), Baseline).Auc.Status);
+        Assert.Equal("the window has no labelled rows", ModelPerformance.Compare(new LabelledWindow(0, 0, 0, 0), Baseline).Accuracy.Reason);
+    }
+
+    [Fact]
     public void A_missing_baseline_leaves_the_drop_unknown()
     {
         var comparison = ModelPerformance.Compare([1, 0], [0.9, 0.2], new Dictionary<string, double>());
