@@ -56,7 +56,10 @@ export Messaging__RabbitMq__VirtualHost=mlops-demo
 export DOTNET_ENVIRONMENT=Development
 # The closed loop in minutes instead of hours: short monitoring windows.
 export Monitoring__WindowSize=${Monitoring__WindowSize:-00:00:05}
+export Monitoring__WindowGrace=${Monitoring__WindowGrace:-00:00:01}
 export Monitoring__EvaluationInterval=${Monitoring__EvaluationInterval:-00:00:02}
+# ...and a retraining cooldown to match (the sample model's is a minute; production models want hours).
+export Pipeline__Models__0__Cooldown=${Pipeline__Models__0__Cooldown:-00:00:05}
 
 rm -rf "$DEMO_DIR" && mkdir -p "$DEMO_DIR/logs"
 for entry in "${SERVICES[@]}"; do

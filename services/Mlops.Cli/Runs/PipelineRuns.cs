@@ -39,14 +39,33 @@ public sealed class PipelineRuns(NpgsqlDataSource dataSource)
             """, new { messageId, detailFragment }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>How a trigger was disposed of, for a trigger that started nothing.</summary>
-    public async Task<(string Disposition, string Detail)?> DispositionAsync(Guid? messageId, string? detailFragment, CancellationToken cancellationToken)
+    /// <summary>The first run started since <paramref name="since"/> by a trigger of one of these kinds.</summary>
+    public async Task<Guid?> StartedByKindSinceAsync(string[] kinds, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition("""
+            SELECT run_id FROM pipeline.triggers
+            WHERE disposition = 'started' AND kind = ANY(@kinds) AND received_at >= @since
+            ORDER BY trigger_id LIMIT 1
+            """, new { kinds, since = since.UtcDateTime }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The trigger that started a run.</summary>
+    public async Task<(string Kind, string Detail)> TriggerOfAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<(string, string)>(new CommandDefinition(
+            "SELECT kind, detail FROM pipeline.triggers WHERE run_id = @runId AND disposition = 'started'", new { runId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>How admission disposed of the latest trigger of a kind received since an instant.</summary>
+    public async Task<(string Disposition, string Detail)?> LatestDispositionAsync(string kind, DateTimeOffset since, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<(string, string)?>(new CommandDefinition("""
             SELECT disposition, detail FROM pipeline.triggers
-            WHERE message_id = @messageId OR (@detailFragment::text IS NOT NULL AND detail LIKE '%' || @detailFragment || '%')
+            WHERE kind = @kind AND received_at >= @since
             ORDER BY trigger_id DESC LIMIT 1
-            """, new { messageId, detailFragment }, cancellationToken: cancellationToken));
+            """, new { kind, since = since.UtcDateTime }, cancellationToken: cancellationToken));
     }
 }
