@@ -12,7 +12,10 @@ using Mlops.Promotion;
 using Mlops.Hosting.Sagas;
 using Mlops.Simulator;
 using Mlops.Testing;
+using Mlops.Serving;
 using Mlops.Training;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Mlops.EndToEnd.Tests;
 
@@ -33,6 +36,13 @@ public class PlatformFixture : TestEnvironment
     public IBus Bus => Upstream.Services.GetRequiredService<IBus>();
 
     public RawDataLander Lander => Upstream.Services.GetRequiredService<RawDataLander>();
+
+    /// <summary>Serving joins the platform when true; <see cref="Serving"/> then talks to it.</summary>
+    protected virtual bool WithServing => false;
+
+    public HttpClient Serving { get; private set; } = null!;
+
+    protected virtual IDictionary<string, string?> MonitoringSettings => new Dictionary<string, string?>();
 
     protected virtual IDictionary<string, string?> OrchestratorSettings => new Dictionary<string, string?>
     {
@@ -58,6 +68,14 @@ public class PlatformFixture : TestEnvironment
             builder.AddMlopsMessaging(bus => bus.AddConsumer<PipelineEventsRecorder>());
         });
 
+        if (WithServing)
+        {
+            var serving = await StartAsync("serving", builder => builder.AddServingService(),
+                new Dictionary<string, string?> { ["Serving:Models:0"] = Model }, app => app.MapServingEndpoints());
+            var address = serving.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            Serving = new HttpClient { BaseAddress = new Uri(address) };
+        }
+
         await Task.WhenAll(
             StartAsync("feature-refresh", builder => builder.AddFeatureRefreshService()),
             StartAsync("training", builder => builder.AddTrainingService(), new Dictionary<string, string?>
@@ -74,17 +92,18 @@ public class PlatformFixture : TestEnvironment
                 ["Compliance:MetricFloors:auc"] = "0.65",
             }),
             StartAsync("promotion", builder => builder.AddPromotionService()),
-            StartAsync("monitoring", builder => builder.AddMonitoringService()),
+            StartAsync("monitoring", builder => builder.AddMonitoringService(), MonitoringSettings),
             StartAsync("orchestrator", builder => builder.AddOrchestratorService(), OrchestratorSettings));
     }
 
-    private async Task<WebApplication> StartAsync(string service, Action<WebApplicationBuilder> configure, IDictionary<string, string?>? settings = null)
+    private async Task<WebApplication> StartAsync(string service, Action<WebApplicationBuilder> configure, IDictionary<string, string?>? settings = null,
+        Action<WebApplication>? map = null)
     {
         var host = await TestHost.StartAsync(this, service, builder =>
         {
             builder.AddMlopsDefaults();
             configure(builder);
-        }, settings);
+        }, settings, map);
         lock (_hosts)
             _hosts.Add(host);
         return host;
@@ -113,6 +132,7 @@ public class PlatformFixture : TestEnvironment
 
     public override async Task DisposeAsync()
     {
+        Serving?.Dispose();
         foreach (var host in _hosts.AsEnumerable().Reverse())
             await host.StopQuietlyAsync();
         await base.DisposeAsync();
