@@ -36,7 +36,7 @@ public sealed class When_a_version_meets_every_rule(ComplianceHosts hosts) : ICl
         Assert.Equal("ready", await hosts.StatusAsync(TestModels.Enforced, version));
 
         var span = await Eventually.WaitAsync(() => Task.FromResult(hosts.Spans.Spans.FirstOrDefault(s =>
-            s.OperationName == "check compliance" && Equals(s.GetTagItem(MlopsTelemetry.RunIdTag), runId))), s => s is not null, "the check compliance span");
+            s.OperationName == "check compliance" && Equals(s.GetTagItem(MlopsTelemetry.RunIdTag), runId.ToString()))), s => s is not null, "the check compliance span");
         Assert.Equal(TestModels.Enforced, span!.GetTagItem(MlopsTelemetry.ModelTag));
         Assert.Equal(version, span.GetTagItem(MlopsTelemetry.ModelVersionTag));
     }

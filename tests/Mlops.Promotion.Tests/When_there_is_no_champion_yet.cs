@@ -35,7 +35,7 @@ public sealed class When_there_is_no_champion_yet(PromotionHosts hosts) : IClass
         Assert.Equal((null, first.Version, runId), (change.FromVersion, change.ToVersion, change.PipelineRunId));
 
         var span = await Eventually.WaitAsync(() => Task.FromResult(hosts.Spans.Spans.FirstOrDefault(s =>
-            s.OperationName == "evaluate" && Equals(s.GetTagItem(MlopsTelemetry.RunIdTag), runId))), s => s is not null, "the evaluate span");
+            s.OperationName == "evaluate" && Equals(s.GetTagItem(MlopsTelemetry.RunIdTag), runId.ToString()))), s => s is not null, "the evaluate span");
         Assert.Equal(model, span!.GetTagItem(MlopsTelemetry.ModelTag));
     }
 

@@ -25,11 +25,7 @@ public sealed class CheckComplianceConsumer(
     {
         var message = context.Message;
         var cancellationToken = context.CancellationToken;
-        using var activity = MlopsTelemetry.Source.StartActivity("check compliance");
-        activity?.SetTag(MlopsTelemetry.RunIdTag, message.CorrelationId);
-        activity?.SetTag(MlopsTelemetry.ModelTag, message.ModelName);
-        activity?.SetTag(MlopsTelemetry.ModelVersionTag, message.Version);
-        activity?.SetTag(MlopsTelemetry.EnvironmentTag, message.Environment);
+        using var activity = MlopsTelemetry.StartStep("check compliance", message.CorrelationId, message.ModelName, message.Environment, message.Version);
 
         ModelName name;
         try

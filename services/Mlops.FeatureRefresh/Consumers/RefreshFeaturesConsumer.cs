@@ -36,11 +36,8 @@ public sealed class RefreshFeaturesConsumer(
         if (command.CorrelationId == Guid.Empty)
             throw new UnrecoverableMessageException("RefreshFeatures carries no CorrelationId: without the pipeline run's id there is nobody to answer.");
 
-        using var activity = MlopsTelemetry.Source.StartActivity("compute features");
-        activity?.SetTag(MlopsTelemetry.RunIdTag, command.CorrelationId.ToString())
-            .SetTag(MlopsTelemetry.ModelTag, command.ModelName)
-            .SetTag(MlopsTelemetry.EnvironmentTag, command.Environment)
-            .SetTag(FeatureTableTag, command.FeatureTable);
+        using var activity = MlopsTelemetry.StartStep("compute features", command.CorrelationId, command.ModelName, command.Environment);
+        activity?.SetTag(FeatureTableTag, command.FeatureTable);
         var cancellationToken = context.CancellationToken;
 
         var (definition, problem) = Resolve(command);

@@ -17,6 +17,16 @@ public static class MlopsTelemetry
 
     public static readonly string[] Meters = ["MassTransit", Name, "Npgsql", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http"];
 
+    /// <summary>A domain span of one pipeline step, tagged so it can be found by run, model and version.</summary>
+    public static Activity? StartStep(string name, Guid runId, string model, string environment, int? version = null)
+    {
+        var activity = Source.StartActivity(name);
+        activity?.SetTag(RunIdTag, runId.ToString()).SetTag(ModelTag, model).SetTag(EnvironmentTag, environment);
+        if (version is { } number)
+            activity?.SetTag(ModelVersionTag, number);
+        return activity;
+    }
+
     public const string RunIdTag = "mlops.run_id";
     public const string ModelTag = "mlops.model";
     public const string ModelVersionTag = "mlops.model_version";

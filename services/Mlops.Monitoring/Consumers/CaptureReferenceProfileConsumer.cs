@@ -20,10 +20,8 @@ public sealed class CaptureReferenceProfileConsumer(DbSession session, ArtifactS
     public async Task Consume(ConsumeContext<ModelRegistered> context)
     {
         var message = context.Message;
-        using var activity = MlopsTelemetry.Source.StartActivity("capture reference profile");
-        activity?.SetTag(MlopsTelemetry.RunIdTag, message.CorrelationId);
-        activity?.SetTag(MlopsTelemetry.ModelTag, message.ModelName);
-        activity?.SetTag(MlopsTelemetry.ModelVersionTag, message.Version);
+        using var activity = MlopsTelemetry.StartStep("capture reference profile", message.CorrelationId, message.ModelName, message.Environment,
+            message.Version);
 
         var sha256 = await artifacts.FindAsync(message.TrainingRunId, ReferenceProfile.ArtifactName, context.CancellationToken);
         if (sha256 is null)

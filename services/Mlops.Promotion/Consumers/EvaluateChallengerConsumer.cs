@@ -23,11 +23,7 @@ public sealed class EvaluateChallengerConsumer(
     {
         var message = context.Message;
         var cancellationToken = context.CancellationToken;
-        using var activity = MlopsTelemetry.Source.StartActivity("evaluate");
-        activity?.SetTag(MlopsTelemetry.RunIdTag, message.CorrelationId);
-        activity?.SetTag(MlopsTelemetry.ModelTag, message.ModelName);
-        activity?.SetTag(MlopsTelemetry.ModelVersionTag, message.Version);
-        activity?.SetTag(MlopsTelemetry.EnvironmentTag, message.Environment);
+        using var activity = MlopsTelemetry.StartStep("evaluate", message.CorrelationId, message.ModelName, message.Environment, message.Version);
 
         try
         {

@@ -17,11 +17,7 @@ public sealed class PromoteModelConsumer(DbSession session, ModelRegistry regist
     {
         var message = context.Message;
         var cancellationToken = context.CancellationToken;
-        using var activity = MlopsTelemetry.Source.StartActivity("promote");
-        activity?.SetTag(MlopsTelemetry.RunIdTag, message.CorrelationId);
-        activity?.SetTag(MlopsTelemetry.ModelTag, message.ModelName);
-        activity?.SetTag(MlopsTelemetry.ModelVersionTag, message.Version);
-        activity?.SetTag(MlopsTelemetry.EnvironmentTag, message.Environment);
+        using var activity = MlopsTelemetry.StartStep("promote", message.CorrelationId, message.ModelName, message.Environment, message.Version);
 
         ModelName name;
         try

@@ -20,10 +20,7 @@ public sealed class RollbackModelConsumer(DbSession session, ModelRegistry regis
     {
         var message = context.Message;
         var cancellationToken = context.CancellationToken;
-        using var activity = MlopsTelemetry.Source.StartActivity("rollback");
-        activity?.SetTag(MlopsTelemetry.RunIdTag, message.CorrelationId);
-        activity?.SetTag(MlopsTelemetry.ModelTag, message.ModelName);
-        activity?.SetTag(MlopsTelemetry.EnvironmentTag, message.Environment);
+        using var activity = MlopsTelemetry.StartStep("rollback", message.CorrelationId, message.ModelName, message.Environment);
 
         ModelName name;
         try

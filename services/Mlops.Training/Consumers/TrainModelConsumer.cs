@@ -38,10 +38,7 @@ public sealed class TrainModelConsumer(
         if (message.CorrelationId == Guid.Empty)
             throw new UnrecoverableMessageException("TrainModel has no CorrelationId: it belongs to no pipeline run, so no one could hear its answer.");
 
-        using var activity = MlopsTelemetry.Source.StartActivity("train");
-        activity?.SetTag(MlopsTelemetry.RunIdTag, message.CorrelationId)
-            .SetTag(MlopsTelemetry.ModelTag, message.ModelName)
-            .SetTag(MlopsTelemetry.EnvironmentTag, message.Environment);
+        using var activity = MlopsTelemetry.StartStep("train", message.CorrelationId, message.ModelName, message.Environment);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = message.CorrelationId, ["ModelName"] = message.ModelName });
 
         Guid? trackingRunId = null;
