@@ -36,6 +36,8 @@ public sealed class When_a_request_is_bad(SmallBodyServingFixture fixture) : ICl
         { "missing column", "{\"dataframe_records\": [{\"x\": 1}]}", HttpStatusCode.BadRequest, "no column 'color'" },
         { "string for a number", "{\"dataframe_records\": [{\"x\": \"abc\", \"color\": \"red\"}]}", HttpStatusCode.BadRequest, "dataframe_records[0].x must be a number" },
         { "NaN as a string", "{\"dataframe_records\": [{\"x\": \"NaN\", \"color\": \"red\"}]}", HttpStatusCode.BadRequest, "x must be a number, not the string \"NaN\"" },
+        { "bare NaN", "{\"dataframe_records\": [{\"x\": NaN, \"color\": \"red\"}]}", HttpStatusCode.BadRequest, "column 'x' is NaN" },
+        { "bare Infinity in columns", "{\"inputs\": {\"color\": [\"red\"], \"x\": [-Infinity]}}", HttpStatusCode.BadRequest, "column 'x' is -Infinity" },
         { "overflowing number", "{\"dataframe_records\": [{\"x\": 1e999, \"color\": \"red\"}]}", HttpStatusCode.BadRequest, "x is not a finite number" },
         { "number for a string", "{\"dataframe_records\": [{\"x\": 1, \"color\": 3}]}", HttpStatusCode.BadRequest, "color must be a string" },
         { "ragged split", "{\"dataframe_split\": {\"columns\": [\"x\", \"color\"], \"data\": [[1]]}}", HttpStatusCode.BadRequest, "must be an array of 2 values" },

@@ -43,9 +43,12 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
             : served.Champion;
 
         IReadOnlyList<object?[]> rows;
+        byte[] body = [];
         try
         {
-            rows = InvocationRequestParser.Parse(await ReadBodyAsync(http, cancellationToken), answering.Model.Inputs, options.Value.MaxRows);
+            body = await ReadBodyAsync(http, cancellationToken);
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+            rows = InvocationRequestParser.Parse(document.RootElement, answering.Model.Inputs, options.Value.MaxRows);
         }
         catch (InvalidRequestException exception)
         {
@@ -53,7 +56,8 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
         }
         catch (JsonException exception)
         {
-            return Error(StatusCodes.Status400BadRequest, "MALFORMED_REQUEST", $"The request body is not valid JSON: {exception.Message}");
+            return Error(StatusCodes.Status400BadRequest, "MALFORMED_REQUEST",
+                MalformedJson.Explain(body, exception) ?? $"The request body is not valid JSON: {exception.Message}");
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -104,7 +108,7 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
         }
     }
 
-    private async Task<JsonElement> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
+    private async Task<byte[]> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
     {
         var limit = options.Value.MaxRequestBytes;
         if (http.Request.ContentLength > limit)
@@ -112,8 +116,9 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
             sizeLimit.MaxRequestBodySize = limit;
 
-        using var document = await JsonDocument.ParseAsync(http.Request.Body, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken);
-        return document.RootElement.Clone();
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
     }
 
     private static string FeaturesJson(IReadOnlyList<SignatureColumn> inputs, object?[] row)
