@@ -23,6 +23,14 @@ public sealed class AdmissionStore
         session.Connection.ExecuteAsync(new CommandDefinition(ClaimLaneSql,
             new { ModelName = modelName, Environment = environment, RunId = runId }, session.Transaction, cancellationToken: cancellationToken));
 
+    public Task ScheduleRecheckAsync(DbSession session, string modelName, string environment, DateTime dueAt, Guid token, CancellationToken cancellationToken) =>
+        session.Connection.ExecuteAsync(new CommandDefinition(ScheduleRecheckSql,
+            new { ModelName = modelName, Environment = environment, DueAt = dueAt, Token = token }, session.Transaction, cancellationToken: cancellationToken));
+
+    public Task ClearRecheckAsync(DbSession session, string modelName, string environment, CancellationToken cancellationToken) =>
+        session.Connection.ExecuteAsync(new CommandDefinition(ClearRecheckSql,
+            new { ModelName = modelName, Environment = environment }, session.Transaction, cancellationToken: cancellationToken));
+
     public Task RecordTriggerAsync(DbSession session, PipelineTrigger trigger, AdmissionResult result, CancellationToken cancellationToken) =>
         session.Connection.ExecuteAsync(new CommandDefinition(RecordTriggerSql, new
         {
@@ -34,6 +42,8 @@ public sealed class AdmissionStore
             result.RunId,
             Disposition = result.Disposition.ToString().ToLowerInvariant(),
             result.Detail,
+            result.RecheckAt,
+            result.RecheckToken,
         }, session.Transaction, cancellationToken: cancellationToken));
 
     public Task SaveReleasedCodeAsync(DbSession session, ReleasedCode code, CancellationToken cancellationToken) =>
@@ -80,21 +90,34 @@ public sealed class AdmissionStore
         """;
 
     private const string LockLaneSql = """
-        SELECT l.active_run_id AS ActiveRunId, r.current_state AS ActiveRunState, l.last_started_at AS LastStartedAt, now() AS Now
+        SELECT l.active_run_id AS ActiveRunId, r.current_state AS ActiveRunState, l.last_started_at AS LastStartedAt,
+               l.recheck_at AS RecheckAt, l.recheck_token AS RecheckToken, now() AS Now
         FROM pipeline.lanes l
         LEFT JOIN pipeline.deploy_code_pipeline_runs r ON r.correlation_id = l.active_run_id
         WHERE l.model_name = @ModelName AND l.environment = @Environment
         FOR UPDATE OF l
         """;
 
+    // A run that starts clears the pending re-check, so the cooldown after it can schedule one of its own.
     private const string ClaimLaneSql = """
-        UPDATE pipeline.lanes SET active_run_id = @RunId, last_started_at = now(), updated_at = now()
+        UPDATE pipeline.lanes
+        SET active_run_id = @RunId, last_started_at = now(), recheck_at = NULL, recheck_token = NULL, updated_at = now()
+        WHERE model_name = @ModelName AND environment = @Environment
+        """;
+
+    private const string ScheduleRecheckSql = """
+        UPDATE pipeline.lanes SET recheck_at = @DueAt, recheck_token = @Token, updated_at = now()
+        WHERE model_name = @ModelName AND environment = @Environment
+        """;
+
+    private const string ClearRecheckSql = """
+        UPDATE pipeline.lanes SET recheck_at = NULL, recheck_token = NULL, updated_at = now()
         WHERE model_name = @ModelName AND environment = @Environment
         """;
 
     private const string RecordTriggerSql = """
-        INSERT INTO pipeline.triggers (kind, message_id, model_name, environment, principal, run_id, disposition, detail)
-        VALUES (@Kind, @MessageId, @ModelName, @Environment, @Principal, @RunId, @Disposition, @Detail)
+        INSERT INTO pipeline.triggers (kind, message_id, model_name, environment, principal, run_id, disposition, detail, recheck_at, recheck_token)
+        VALUES (@Kind, @MessageId, @ModelName, @Environment, @Principal, @RunId, @Disposition, @Detail, @RecheckAt, @RecheckToken)
         """;
 
     private const string SaveReleasedCodeSql = """

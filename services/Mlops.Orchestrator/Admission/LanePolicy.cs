@@ -13,9 +13,10 @@ public static class LanePolicy
 
         if (CooldownOf(kind, model, settings) is { } cooldown && lane.LastStartedAt is { } lastStart && lastStart + cooldown > lane.Now)
         {
+            var endsAt = lastStart + cooldown;
             var setting = model.Cooldown is null ? $"Pipeline:DefaultCooldown is {cooldown} (the model sets no Cooldown)" : $"Cooldown is {cooldown}";
-            return LaneDecision.Ignore(
-                $"{model.Name} is cooling down until {lastStart + cooldown:yyyy-MM-dd HH:mm:ss}Z: its last run started at {lastStart:yyyy-MM-dd HH:mm:ss}Z and {setting}.");
+            return LaneDecision.CoolDown(endsAt,
+                $"{model.Name} is cooling down until {endsAt:yyyy-MM-dd HH:mm:ss}Z: its last run started at {lastStart:yyyy-MM-dd HH:mm:ss}Z and {setting}.");
         }
 
         return LaneDecision.Start;

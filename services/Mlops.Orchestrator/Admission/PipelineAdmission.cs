@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Mlops.Catalog;
+using Mlops.Catalog.Registry;
 using Mlops.Contracts;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Telemetry;
@@ -10,10 +11,11 @@ namespace Mlops.Orchestrator.Admission;
 
 /// <summary>
 /// Turns triggers into runs, one active run per model and environment. Runs inside the trigger's consumer transaction:
-/// the lane lock, the trigger record and the published StartPipelineRun or PipelineTriggerRecorded (outbox rows)
-/// commit together, so a trigger is never half admitted.
+/// the lane lock, the trigger record and the published StartPipelineRun or PipelineTriggerRecorded (outbox rows), or
+/// the re-check of an alert held back by the cooldown, commit together, so a trigger is never half admitted.
 /// </summary>
-public sealed partial class PipelineAdmission(AdmissionStore store, IOptionsMonitor<PipelineOptions> options, ILogger<PipelineAdmission> logger)
+public sealed partial class PipelineAdmission(AdmissionStore store, ModelRegistry registry, IOptionsMonitor<PipelineOptions> options,
+    ILogger<PipelineAdmission> logger)
 {
     public async Task<AdmissionResult> AdmitAsync(DbSession session, IPublishEndpoint publisher, PipelineTrigger trigger, CancellationToken cancellationToken)
     {
@@ -22,11 +24,15 @@ public sealed partial class PipelineAdmission(AdmissionStore store, IOptionsMoni
         activity?.SetTag(MlopsTelemetry.EnvironmentTag, trigger.Environment);
         activity?.SetTag("mlops.trigger", trigger.Kind.Name);
 
+        if (trigger.Alert is { IsRecheck: true })
+            trigger = trigger with { Detail = TriggerDetails.OfRecheck(trigger.Detail) };
+
         var result = await DecideAsync(session, publisher, trigger, cancellationToken);
         await store.RecordTriggerAsync(session, trigger, result, cancellationToken);
 
         activity?.SetTag(MlopsTelemetry.RunIdTag, result.RunId?.ToString());
         activity?.SetTag("mlops.trigger.disposition", result.Disposition.ToString());
+        activity?.SetTag("mlops.trigger.recheck_at", result.RecheckAt?.ToString("O"));
         return result;
     }
 
@@ -70,11 +76,31 @@ public sealed partial class PipelineAdmission(AdmissionStore store, IOptionsMoni
             return Unusable(trigger, $"{trigger.ModelName} has no pipeline configuration (Pipeline:Models).");
 
         var lane = await store.LockLaneAsync(session, model.Name, trigger.Environment, cancellationToken);
+        if (trigger.Alert is { } alert)
+        {
+            if (alert.RecheckToken is { } token && token == lane.RecheckToken)
+            {
+                // The lane's pending re-check came back: whatever becomes of it now, it is pending no more.
+                await store.ClearRecheckAsync(session, model.Name, trigger.Environment, cancellationToken);
+                lane = lane with { RecheckAt = null, RecheckToken = null };
+            }
+
+            var champion = await registry.FindAliasAsync(session, model.Name, ModelAliases.Champion, cancellationToken);
+            if (alert.StaleReason(model.Name, champion) is { } stale)
+            {
+                LogIgnored(trigger.Kind.Name, model.Name, trigger.Environment, stale);
+                return new AdmissionResult(TriggerDisposition.Ignored, null, stale);
+            }
+        }
+
         var decision = LanePolicy.Decide(lane, trigger.Kind, model, settings);
         switch (decision.Disposition)
         {
             case TriggerDisposition.Recorded:
                 return await RecordOnActiveRunAsync(publisher, trigger, model, decision.ActiveRunId!.Value, cancellationToken);
+
+            case TriggerDisposition.Ignored when trigger.Alert is { } heldBack && decision.CooldownEndsAt is { } cooldownEndsAt:
+                return await DeferAsync(session, trigger, heldBack, lane, cooldownEndsAt, decision.Reason!, settings, cancellationToken);
 
             case TriggerDisposition.Ignored:
                 LogIgnored(trigger.Kind.Name, model.Name, trigger.Environment, decision.Reason!);
@@ -92,6 +118,31 @@ public sealed partial class PipelineAdmission(AdmissionStore store, IOptionsMoni
         await publisher.Publish(start, cancellationToken);
         LogStarted(start.CorrelationId, trigger.Kind.Name, model.Name, trigger.Environment, start.CodeVersion);
         return new AdmissionResult(TriggerDisposition.Started, start.CorrelationId, trigger.Detail);
+    }
+
+    /// <summary>
+    /// Holds back an alert the cooldown ignores, without losing it: monitoring does not repeat it while the breach lasts,
+    /// so it comes back for a re-check when the cooldown ends, unless the lane's pending re-check already does.
+    /// </summary>
+    private async Task<AdmissionResult> DeferAsync(DbSession session, PipelineTrigger trigger, MonitoringAlert alert, LaneSnapshot lane,
+        DateTime cooldownEndsAt, string cooling, PipelineOptions settings, CancellationToken cancellationToken)
+    {
+        var model = trigger.ModelName!;
+        if (RecheckPolicy.DueAt(lane, cooldownEndsAt, settings.StartGracePeriod) is not { } dueAt)
+        {
+            var covered = $"{cooling} The re-check already scheduled for {lane.RecheckAt:yyyy-MM-dd HH:mm:ss}Z covers this alert.";
+            LogIgnored(trigger.Kind.Name, model, trigger.Environment, covered);
+            return new AdmissionResult(TriggerDisposition.Ignored, null, covered);
+        }
+
+        // Cooldowns are measured on the database's clock, the schedule on this process's. Only the delay carries over (the
+        // outbox row is due at the database's now() plus it), so the two clocks need not agree.
+        var token = await alert.ScheduleRecheck(DateTime.UtcNow + (dueAt - lane.Now), cancellationToken);
+        await store.ScheduleRecheckAsync(session, model, trigger.Environment, dueAt, token, cancellationToken);
+
+        LogRecheckScheduled(trigger.Kind.Name, model, trigger.Environment, dueAt);
+        return new AdmissionResult(TriggerDisposition.Ignored, null, $"{cooling} The alert comes back for a re-check at {dueAt:yyyy-MM-dd HH:mm:ss}Z.",
+            dueAt, token);
     }
 
     private async Task<AdmissionResult> RecordOnActiveRunAsync(IPublishEndpoint publisher, PipelineTrigger trigger, PipelineModelOptions model,
@@ -134,6 +185,10 @@ public sealed partial class PipelineAdmission(AdmissionStore store, IOptionsMoni
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ignored {Trigger} for {ModelName} in {Environment}: {Reason}")]
     private partial void LogIgnored(string trigger, string modelName, string environment, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Ignored {Trigger} for {ModelName} in {Environment} while it cools down; it comes back for a re-check at {RecheckAt:O}")]
+    private partial void LogRecheckScheduled(string trigger, string modelName, string environment, DateTime recheckAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ignored {Trigger} in {Environment}: {Reason}")]
     private partial void LogUnclaimed(string trigger, string environment, string reason);

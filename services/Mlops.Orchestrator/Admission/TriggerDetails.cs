@@ -19,6 +19,9 @@ public static class TriggerDetails
             ? $"; the occurrences since {Minute(missed)} were missed while no orchestrator ran and fold into this one"
             : "");
 
+    /// <summary>An alert that came back when the cooldown that held it back ended.</summary>
+    public static string OfRecheck(string alertDetail) => $"re-check after the cooldown: {alertDetail}";
+
     private static string Number(double value) => value.ToString("0.####");
 
     private static string Minute(DateTimeOffset instant) => $"{instant.UtcDateTime:yyyy-MM-dd} {TimeOfDay(instant)}";

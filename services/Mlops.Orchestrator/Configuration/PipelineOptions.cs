@@ -12,6 +12,7 @@ public sealed class PipelineOptions
     /// <summary>
     /// How long a lane counts as busy while its newest run has not started yet (its StartPipelineRun still on the way).
     /// After that the run is taken as lost and the lane is free again, so one undeliverable start cannot block a model forever.
+    /// A re-check of an alert held back by the cooldown is taken as lost alike once it is overdue by this much.
     /// </summary>
     public TimeSpan StartGracePeriod { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -7,7 +7,8 @@ namespace Mlops.Orchestrator.Consumers;
 
 /// <summary>
 /// Monitoring confirmed drift: the closed loop's trigger. The run computes features from the latest batch; a storm of
-/// alerts starts one run and the rest are recorded on it, or ignored while the model cools down.
+/// alerts starts one run and the rest are recorded on it, or held back while the model cools down (one re-check comes
+/// back when it ends). Drift measured against a version that is no longer the champion is stale.
 /// </summary>
 public sealed class DriftDetectedConsumer(PipelineAdmission admission, DbSession session) : IConsumer<DriftDetected>
 {
@@ -22,6 +23,7 @@ public sealed class DriftDetectedConsumer(PipelineAdmission admission, DbSession
             Environment = drift.Environment,
             Principal = drift.Principal,
             Detail = TriggerDetails.Of(drift),
+            Alert = MonitoringAlert.Of(context, drift.ModelVersion),
         };
         return admission.AdmitAsync(session, context, trigger, context.CancellationToken);
     }

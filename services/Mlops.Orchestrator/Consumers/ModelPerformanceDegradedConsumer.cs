@@ -5,7 +5,10 @@ using Mlops.Orchestrator.Admission;
 
 namespace Mlops.Orchestrator.Consumers;
 
-/// <summary>Labels showed the model doing worse than at training time: retrain on the latest batch, within the cooldown.</summary>
+/// <summary>
+/// Labels showed the model doing worse than at training time: retrain on the latest batch, or when the cooldown ends,
+/// unless the version measured is no longer the champion.
+/// </summary>
 public sealed class ModelPerformanceDegradedConsumer(PipelineAdmission admission, DbSession session) : IConsumer<ModelPerformanceDegraded>
 {
     public Task Consume(ConsumeContext<ModelPerformanceDegraded> context)
@@ -19,6 +22,7 @@ public sealed class ModelPerformanceDegradedConsumer(PipelineAdmission admission
             Environment = degraded.Environment,
             Principal = degraded.Principal,
             Detail = TriggerDetails.Of(degraded),
+            Alert = MonitoringAlert.Of(context, degraded.ModelVersion),
         };
         return admission.AdmitAsync(session, context, trigger, context.CancellationToken);
     }

@@ -30,6 +30,10 @@ public sealed class When_a_trigger_is_described
             }));
 
     [Fact]
+    public void A_recheck_says_it_came_back_after_the_cooldown_and_what_the_alert_said() =>
+        Assert.Equal("re-check after the cooldown: tenure_months drifted: psi 0.3 exceeds 0.2", TriggerDetails.OfRecheck("tenure_months drifted: psi 0.3 exceeds 0.2"));
+
+    [Fact]
     public void A_window_given_in_another_offset_reads_in_UTC() =>
         Assert.EndsWith("in the window 2025-06-01 10:00Z to 11:00Z (0 of 0 windows breached; version 0)", TriggerDetails.Of(new DriftDetected
         {

@@ -1,8 +1,12 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Mlops.Catalog;
+using Mlops.Catalog.Models;
+using Mlops.Catalog.Registry;
 using Mlops.Contracts;
 using Mlops.Hosting;
+using Mlops.Hosting.Data;
 using Mlops.Hosting.Messaging;
 using Mlops.Hosting.Sagas;
 using Mlops.Orchestrator.Configuration;
@@ -105,11 +109,7 @@ public abstract class PipelineHosts : TestEnvironment
 
     /// <summary>What admission did with a trigger, once it has (one row per model the trigger concerns).</summary>
     public Task<IReadOnlyList<TriggerRow>> AdmittedAsync(Guid messageId, int rows = 1) =>
-        Eventually.WaitAsync(() => Database.QueryAsync<TriggerRow>(
-                """
-                SELECT kind AS Kind, model_name AS ModelName, run_id AS RunId, disposition AS Disposition, detail AS Detail
-                FROM pipeline.triggers WHERE message_id = @messageId ORDER BY trigger_id
-                """, new { messageId }),
+        Eventually.WaitAsync(() => Database.QueryAsync<TriggerRow>($"{SelectTriggers} WHERE message_id = @messageId ORDER BY trigger_id", new { messageId }),
             found => found.Count >= rows, $"{rows} admission(s) of trigger {messageId}");
 
     public async Task<Guid> StartedRunAsync(Guid messageId)
@@ -135,11 +135,40 @@ public abstract class PipelineHosts : TestEnvironment
 
     /// <summary>Every trigger admission recorded for <paramref name="model"/>, oldest first.</summary>
     public Task<IReadOnlyList<TriggerRow>> TriggersOfAsync(string model) =>
-        Database.QueryAsync<TriggerRow>(
-            """
-            SELECT kind AS Kind, model_name AS ModelName, run_id AS RunId, disposition AS Disposition, detail AS Detail
-            FROM pipeline.triggers WHERE model_name = @model ORDER BY trigger_id
-            """, new { model });
+        Database.QueryAsync<TriggerRow>($"{SelectTriggers} WHERE model_name = @model ORDER BY trigger_id", new { model });
+
+    /// <summary>How many runs of <paramref name="model"/> the saga holds.</summary>
+    public Task<long> RunCountAsync(string model) =>
+        Database.ScalarAsync<long>("SELECT count(*) FROM pipeline.deploy_code_pipeline_runs WHERE data->>'modelName' = @model", new { model });
+
+    /// <summary>
+    /// What the promotion service does at the end of a real run: registers a new version of the model and makes it the
+    /// champion. Returns the version.
+    /// </summary>
+    public async Task<int> PromoteNewVersionAsync(string model)
+    {
+        await using var scope = Orchestrators[0].Services.CreateAsyncScope();
+        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
+        await session.BeginAsync();
+        var champion = await registry.FindAliasAsync(session, model, ModelAliases.Champion);
+        var version = await registry.RegisterVersionAsync(session, new NewModelVersion
+        {
+            ModelName = ModelName.Parse(model), Signature = new ModelSignature { Inputs = [new SignatureColumn("tenure_months", SignatureColumn.Double)] },
+            TrainingRunId = Guid.NewGuid(), ArtifactSha256 = "ab12", CodeVersion = "builtin", Trainer = "logistic_regression",
+            FeatureTable = "churn_features", FeatureVersion = 1, RawBatchIds = [], Metrics = new Dictionary<string, double> { ["auc"] = 0.8 },
+            Principal = "training",
+        });
+        await registry.SetAliasAsync(session, model, ModelAliases.Champion, version, expected: champion, "promotion", "a better challenger");
+        await session.CommitAsync();
+        return version;
+    }
+
+    private const string SelectTriggers = """
+        SELECT kind AS Kind, message_id AS MessageId, model_name AS ModelName, run_id AS RunId, disposition AS Disposition, detail AS Detail,
+               received_at AS ReceivedAt, recheck_at AS RecheckAt, recheck_token AS RecheckToken
+        FROM pipeline.triggers
+        """;
 
     public override async Task DisposeAsync()
     {

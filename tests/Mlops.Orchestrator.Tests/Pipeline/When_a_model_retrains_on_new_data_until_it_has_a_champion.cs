@@ -1,9 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Mlops.Catalog;
-using Mlops.Catalog.Models;
-using Mlops.Catalog.Registry;
 using Mlops.Contracts;
-using Mlops.Hosting.Data;
 using Xunit;
 
 namespace Mlops.Orchestrator.Tests.Pipeline;
@@ -17,7 +12,7 @@ public sealed class When_a_model_retrains_on_new_data_until_it_has_a_champion(Lo
         var first = await pipeline.StartedRunAsync(await pipeline.TriggerAsync(Batch(firstBatch)));
         Assert.Equal(firstBatch, (await pipeline.RunAsync(first, "Completed")).RawBatchId);
 
-        var champion = await MakeChampionAsync(TestModels.Bootstrap);
+        var champion = await pipeline.PromoteNewVersionAsync(TestModels.Bootstrap);
         var later = await pipeline.TriggerAsync(Batch(Guid.NewGuid()));
 
         var admitted = Assert.Single(await pipeline.AdmittedAsync(later));
@@ -34,23 +29,4 @@ public sealed class When_a_model_retrains_on_new_data_until_it_has_a_champion(Lo
     {
         Environment = "dev", Principal = "ingest", BatchId = batchId, SourceTable = TestModels.BootstrapLanding, RowCount = 500,
     };
-
-    /// <summary>What the promotion service does at the end of a real run: a registered version becomes the champion.</summary>
-    private async Task<int> MakeChampionAsync(string model)
-    {
-        await using var scope = pipeline.Orchestrators[0].Services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
-        var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
-        await session.BeginAsync();
-        var version = await registry.RegisterVersionAsync(session, new NewModelVersion
-        {
-            ModelName = ModelName.Parse(model), Signature = new ModelSignature { Inputs = [new SignatureColumn("tenure_months", SignatureColumn.Double)] },
-            TrainingRunId = Guid.NewGuid(), ArtifactSha256 = "ab12", CodeVersion = "builtin", Trainer = "logistic_regression",
-            FeatureTable = "churn_features", FeatureVersion = 1, RawBatchIds = [], Metrics = new Dictionary<string, double> { ["auc"] = 0.8 },
-            Principal = "training",
-        });
-        await registry.SetAliasAsync(session, model, ModelAliases.Champion, version, expected: null, "promotion", "the first model");
-        await session.CommitAsync();
-        return version;
-    }
 }
