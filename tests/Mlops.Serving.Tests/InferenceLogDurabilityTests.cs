@@ -179,3 +179,40 @@ public sealed class When_serving_stops_while_the_database_is_unreachable(SmallLo
         Assert.Equal(6, await InferenceLogScenario.LoggedAsync(fixture, answered));
     }
 }
+
+public sealed class When_the_database_is_unreachable_for_a_while(ServingFixture fixture) : IClassFixture<ServingFixture>
+{
+    [Fact]
+    public async Task Rows_wait_and_are_written_once_it_is_back_and_none_is_treated_as_poison()
+    {
+        await InferenceLogScenario.ServeChampionAsync(fixture);
+        var answered = new List<Guid>();
+
+        await using (var admin = new NpgsqlConnection(TestInfrastructure.PostgresAdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await admin.ExecuteAsync($"ALTER DATABASE \"{fixture.Database.Name}\" WITH ALLOW_CONNECTIONS false");
+            try
+            {
+                await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @name", new { name = fixture.Database.Name });
+                for (var i = 0; i < 5; i++)
+                {
+                    var response = await fixture.InvokeAsync(InferenceLogScenario.Rows(3));
+                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                    answered.Add(InferenceLogScenario.RequestId(response));
+                }
+                var log = fixture.Host.Services.GetRequiredService<InferenceLog>();
+                await Eventually.WaitAsync(() => Task.FromResult(log.Lag), lag => lag > TimeSpan.FromSeconds(1), "the writer to be held up");
+                Assert.Equal(15, log.Pending);
+            }
+            finally
+            {
+                await admin.ExecuteAsync($"ALTER DATABASE \"{fixture.Database.Name}\" WITH ALLOW_CONNECTIONS true");
+            }
+        }
+
+        fixture.Database.DataSource.Clear();
+        await Eventually.WaitAsync(() => InferenceLogScenario.LoggedAsync(fixture, answered), n => n == 15, "the held-up rows to be written");
+        Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM serving.inference_log_rejects"));
+    }
+}

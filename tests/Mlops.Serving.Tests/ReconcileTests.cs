@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Mlops.Contracts;
 using Mlops.Testing;
 using MassTransit;
@@ -97,5 +98,39 @@ public sealed class When_the_challenger_is_archived_after_loading(ReconcilingCan
         await Versions.WaitAsync(fixture, v => v == v1, -1, "the champion to answer again");
         for (var i = 0; i < 20; i++)
             Assert.Equal(v1, Versions.Of(await fixture.InvokeAsync(Versions.Body)));
+    }
+}
+
+public sealed class SlowReconcileServingFixture : ServingFixture
+{
+    protected override IDictionary<string, string?> HostSettings => new Dictionary<string, string?>
+    {
+        ["Serving:ReconcileInterval"] = "01:00:00",
+    };
+}
+
+public sealed class When_the_broker_connection_drops(SlowReconcileServingFixture fixture) : IClassFixture<SlowReconcileServingFixture>
+{
+    [Fact]
+    public async Task The_instance_reconciles_when_it_reconnects()
+    {
+        var v1 = await fixture.RegisterAsync(intercept: 0, weight: 1);
+        var v2 = await fixture.RegisterAsync(intercept: 1, weight: 1);
+        await fixture.MoveAliasAsync("champion", v1, null);
+        await Versions.WaitAsync(fixture, v => v == v1, -1, "v1 to be served");
+
+        // Published while this instance's swap queue does not exist: never delivered to it.
+        await fixture.MoveAliasAsync("champion", v2, v1, announce: false);
+        using var management = new HttpClient { BaseAddress = new Uri($"http://{TestInfrastructure.RabbitMqHost}:{TestInfrastructure.RabbitMqManagementPort}/api/") };
+        management.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{TestInfrastructure.RabbitMqUser}:{TestInfrastructure.RabbitMqPassword}")));
+        var connections = await Eventually.WaitAsync(
+            () => management.GetFromJsonAsync<List<System.Text.Json.JsonElement>>($"vhosts/{Uri.EscapeDataString(fixture.VirtualHost)}/connections"),
+            c => c is { Count: > 0 }, "the serving connection to be listed");
+        foreach (var connection in connections!)
+            (await management.DeleteAsync($"connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}")).EnsureSuccessStatusCode();
+
+        // The hourly reconcile cannot be what moves it: only the reconnect can.
+        await Versions.WaitAsync(fixture, v => v == v2, -1, "the reconnect to bring v2");
     }
 }

@@ -39,6 +39,8 @@ public sealed partial class InferenceLogWriter(
         var work = new List<LogBatch>();
         try
         {
+            // Replaying reads files: not on the thread that is starting the host.
+            await Task.Yield();
             await ReplaySpilledAsync(abandon);
             while (await log.Reader.WaitToReadAsync(abandon))
             {
