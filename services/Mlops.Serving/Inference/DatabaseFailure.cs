@@ -7,15 +7,15 @@ namespace Mlops.Serving.Inference;
 /// <summary>
 /// What a failed inference-log write means. Transient: the database is unreachable, restarting, overloaded or the transaction
 /// lost a conflict — retry the same rows, forever. Poison: PostgreSQL refused the data itself (SQLSTATE classes 22 data
-/// exception and 23 integrity violation, or a string Npgsql cannot encode) — retrying cannot help, so the batch is split to
-/// find the rows. Anything else (a missing table, a permission) is retried too: it is the deployment, not a row.
+/// exception, 23 integrity violation and 54 program limit exceeded — a value too large for jsonb — or a string Npgsql cannot
+/// encode) — retrying cannot help, so the batch is split to find the rows. Anything else (a missing table, a permission) is retried too: it is the deployment, not a row.
 /// </summary>
 /// <remarks>Serving's own copy until Mlops.Hosting offers a shared transient classifier.</remarks>
 internal static class DatabaseFailure
 {
     public static bool IsPoison(Exception exception) => exception switch
     {
-        PostgresException postgres => postgres.SqlState.StartsWith("22", StringComparison.Ordinal) || postgres.SqlState.StartsWith("23", StringComparison.Ordinal),
+        PostgresException postgres => postgres.SqlState[..2] is "22" or "23" or "54",
         EncoderFallbackException => true,
         _ => false,
     };

@@ -34,13 +34,20 @@ public sealed partial class InferenceLogSpill(IOptions<ServingOptions> options, 
     public IReadOnlyList<string> Files() =>
         System.IO.Directory.Exists(Directory) ? System.IO.Directory.GetFiles(Directory, "*" + Extension).Order(StringComparer.Ordinal).ToList() : [];
 
-    /// <summary>The batches of one file; null (and the file renamed aside) when it cannot be read.</summary>
+    /// <summary>
+    /// The batches of one file; null when another instance sharing the directory replayed it first, or (the file renamed
+    /// aside) when it cannot be read.
+    /// </summary>
     public IReadOnlyList<LogBatch>? Read(string file)
     {
         try
         {
             using var stream = File.OpenRead(file);
             return JsonSerializer.Deserialize<List<LogBatch>>(stream) ?? [];
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
         }
         catch (JsonException exception)
         {

@@ -167,7 +167,7 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
     [LoggerMessage(Level = LogLevel.Information, Message = "Challenger of {ModelName}: v{Version} (before: v{PreviousVersion})")]
     private partial void LogChallenger(string modelName, int? version, int? previousVersion);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The challenger alias of {ModelName} points at v{Version}, which is {Status} or was rejected: no canary or shadow traffic")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The challenger alias of {ModelName} points at v{Version}, which is {Status} or was rejected: no canary or shadow traffic")]
     private partial void LogChallengerNotServed(string modelName, int version, string status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciling {ModelName} with the registry failed; the loaded versions keep serving")]
