@@ -2,7 +2,6 @@ using MassTransit;
 using Mlops.Contracts;
 using Mlops.Serving.Models;
 
-
 namespace Mlops.Serving.Consumers;
 
 /// <summary>
@@ -17,11 +16,7 @@ public sealed class ChampionChangedConsumer(ServedModels models) : IConsumer<Mod
     public Task Consume(ConsumeContext<ModelRolledBack> context) => models.RefreshAsync(context.Message.ModelName, context.CancellationToken);
 
     /// <summary>Only an accepted challenger is (re)loaded; a rejected one is dropped from canary and shadow traffic at once.</summary>
-    public Task Consume(ConsumeContext<ChallengerEvaluated> context)
-    {
-        if (context.Message.Promote)
-            return models.RefreshAsync(context.Message.ModelName, context.CancellationToken);
-        models.RejectChallenger(context.Message.ModelName, context.Message.ChallengerVersion);
-        return Task.CompletedTask;
-    }
+    public Task Consume(ConsumeContext<ChallengerEvaluated> context) => context.Message.Promote
+        ? models.RefreshAsync(context.Message.ModelName, context.CancellationToken)
+        : models.RejectChallengerAsync(context.Message.ModelName, context.Message.ChallengerVersion, context.CancellationToken);
 }

@@ -92,15 +92,27 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
 
     /// <summary>
     /// The evaluation rejected <paramref name="version"/>: it never gets canary or shadow traffic here, even if the challenger
-    /// alias points at it. Nothing is reloaded.
+    /// alias points at it. Nothing is reloaded. Under the model's gate, so a reload in progress cannot bring it back.
     /// </summary>
-    public void RejectChallenger(string modelName, int version)
+    public async Task RejectChallengerAsync(string modelName, int version, CancellationToken cancellationToken)
     {
         _rejected[(modelName, version)] = true;
-        if (_models.TryGetValue(modelName, out var served) && served.Challenger?.Version == version)
+        if (!_models.TryGetValue(modelName, out var served))
+            return;
+
+        var gate = _loading.GetOrAdd(modelName, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
         {
-            served.Swap(served.Champion, null);
-            LogChallenger(modelName, null, version);
+            if (served.Challenger?.Version == version)
+            {
+                served.Swap(served.Champion, null);
+                LogChallenger(modelName, null, version);
+            }
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 
