@@ -124,6 +124,7 @@ public sealed class When_a_request_is_bad(SmallBodyServingFixture fixture) : ICl
 
         // The log is written in order, so once the good request's row is in, every refused request before it would be too.
         Assert.Equal(before + 1, await LoggedRowsAsync());
+        Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM serving.inference_log_rejects"));
     }
 
     private async Task GoodRequestLoggedAsync()
