@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mlops.Catalog;
 using Mlops.Hosting;
@@ -22,13 +23,20 @@ public static class ServingExtensions
         builder.Services.AddMlopsCatalog();
         builder.Services.AddMlopsMigrations(typeof(ServingExtensions).Assembly);
         builder.Services.AddSingleton<ServedModels>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<InferenceLog>();
+        builder.Services.AddSingleton<InferenceLogSpill>();
         builder.Services.AddSingleton<InvocationHandler>();
+        builder.Services.AddHealthChecks().AddCheck<InferenceLogHealthCheck>("inference-log", tags: ["ready"]);
         builder.Services.AddHostedService<ModelPreloader>();
+        builder.Services.AddSingleton<ModelReconciler>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ModelReconciler>());
+        builder.Services.AddReceiveEndpointObserver<BusReadyObserver>();
 
         builder.AddMlopsMessaging(bus => bus.AddConsumer<ChampionChangedConsumer, ChampionChangedConsumerDefinition>());
 
-        // After the bus: stopped before it, so the last queued rows are written and announced while the outbox still runs.
+        // After the bus: stopped before it (and after Kestrel, which finishes the requests in flight), so the last queued rows
+        // are written and announced while the outbox still runs.
         builder.Services.AddHostedService<InferenceLogWriter>();
         return builder;
     }

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Mlops.Serving;
 
-public sealed class ServingOptions
+public sealed class ServingOptions : IValidatableObject
 {
     public const string Section = "Serving";
 
@@ -22,6 +22,23 @@ public sealed class ServingOptions
 
     [Required]
     public InferenceLogOptions InferenceLog { get; set; } = new();
+
+    /// <summary>
+    /// How often each instance re-reads the registry aliases of the models it serves, besides every alias-change message and
+    /// every bus (re)connect: the bound on how long a missed message can leave it serving the wrong version.
+    /// </summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // A request reserves room for all its rows (and their shadow rows) at once; one that can never fit would always get 503.
+        if (InferenceLog.Capacity < 2 * MaxRows)
+            yield return new ValidationResult($"Serving:InferenceLog:Capacity ({InferenceLog.Capacity}) must be at least twice Serving:MaxRows ({MaxRows}).");
+        if (ReconcileInterval <= TimeSpan.Zero)
+            yield return new ValidationResult("Serving:ReconcileInterval must be positive.");
+        foreach (var problem in InferenceLog.Problems())
+            yield return new ValidationResult(problem);
+    }
 }
 
 public sealed class TrafficOptions
@@ -36,12 +53,49 @@ public sealed class TrafficOptions
 
 public sealed class InferenceLogOptions
 {
-    /// <summary>Rows waiting to be written; when full, requests wait (back-pressure) rather than lose rows.</summary>
+    /// <summary>Rows accepted but not yet written; when full, a request waits up to <see cref="EnqueueTimeout"/>, then gets 503.</summary>
     [Range(1, 10_000_000)]
     public int Capacity { get; set; } = 50_000;
 
     [Range(1, 1_000_000)]
     public int BatchSize { get; set; } = 2_000;
 
-    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// The longest a row waits in memory before its batch is written: what a kill -9 can lose. Shorter costs more, smaller
+    /// transactions under light load; under heavy load batches fill to <see cref="BatchSize"/> first anyway.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a request waits for room in a full log before it is answered 503 with Retry-After.</summary>
+    public TimeSpan EnqueueTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>At shutdown, how long the writer keeps trying to write what is queued before it spills the rest to a file.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where rows that could not be written at shutdown are kept, replayed at the next start; relative to the content root.</summary>
+    public string SpillDirectory { get; set; } = "inference-log-spill";
+
+    /// <summary>Readiness is Degraded past this many queued rows (default: a tenth of the capacity).</summary>
+    public int? DegradedQueueLength { get; set; }
+
+    /// <summary>Readiness is Degraded when the oldest unwritten row is older than this.</summary>
+    public TimeSpan DegradedLag { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Readiness is Unhealthy (the writer is stuck) when the oldest unwritten row is older than this.</summary>
+    public TimeSpan UnhealthyLag { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest pause between two attempts to write a batch while the database is unavailable.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    internal IEnumerable<string> Problems()
+    {
+        if (FlushInterval <= TimeSpan.Zero)
+            yield return "Serving:InferenceLog:FlushInterval must be positive.";
+        if (EnqueueTimeout < TimeSpan.Zero || DrainTimeout < TimeSpan.Zero || MaxRetryDelay <= TimeSpan.Zero)
+            yield return "Serving:InferenceLog:EnqueueTimeout, DrainTimeout and MaxRetryDelay must not be negative.";
+        if (DegradedLag <= TimeSpan.Zero || UnhealthyLag < DegradedLag)
+            yield return "Serving:InferenceLog:DegradedLag must be positive and UnhealthyLag at least DegradedLag.";
+        if (string.IsNullOrWhiteSpace(SpillDirectory))
+            yield return "Serving:InferenceLog:SpillDirectory must be set.";
+    }
 }

@@ -7,24 +7,33 @@ namespace Mlops.Serving.Tests;
 public sealed class When_the_inference_log_is_full
 {
     [Fact]
-    public async Task A_request_waits_for_room_instead_of_dropping_its_row()
+    public async Task A_request_waits_a_bounded_time_for_room_and_gets_it_when_rows_are_written()
     {
-        var log = new InferenceLog(Options.Create(new ServingOptions { InferenceLog = new InferenceLogOptions { Capacity = 2 } }));
-        await log.WriteAsync(Record(0), CancellationToken.None);
-        await log.WriteAsync(Record(1), CancellationToken.None);
+        var log = new InferenceLog(Options.Create(new ServingOptions { InferenceLog = new InferenceLogOptions { Capacity = 3 } }), TimeProvider.System);
+        Assert.True(await log.TryReserveAsync(2, TimeSpan.Zero, CancellationToken.None));
 
-        var third = log.WriteAsync(Record(2), CancellationToken.None).AsTask();
-        Assert.False(third.IsCompleted);
+        Assert.False(await log.TryReserveAsync(2, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        var waiting = log.TryReserveAsync(2, TimeSpan.FromSeconds(30), CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+        log.Release(2);
 
-        Assert.True(log.Reader.TryRead(out var first));
-        await third.WaitAsync(TimeSpan.FromSeconds(10));
-        var remaining = new List<int>();
-        while (log.Reader.TryRead(out var record))
-            remaining.Add(record.RowIndex);
-
-        Assert.Equal(0, first!.RowIndex);
-        Assert.Equal([1, 2], remaining);
+        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, log.Pending);
     }
 
-    private static InferenceRecord Record(int row) => new(Guid.NewGuid(), row, "dev.ml.x", 1, false, "{}", 0.5, 1, DateTimeOffset.UtcNow);
+    [Fact]
+    public async Task A_closed_log_refuses_at_once()
+    {
+        var log = new InferenceLog(Options.Create(new ServingOptions()), TimeProvider.System);
+        log.Complete();
+
+        Assert.False(await log.TryReserveAsync(1, TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.True(log.IsClosed);
+    }
+
+    [Fact]
+    public void A_rejected_row_is_escaped_into_text_any_column_takes()
+    {
+        Assert.Equal("a\\u0000b\\ud800c😀", InferenceLogWriter.Escape("a\0b\ud800c😀"));
+    }
 }

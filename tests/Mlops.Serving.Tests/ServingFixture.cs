@@ -23,7 +23,7 @@ public class ServingFixture : TestEnvironment
 {
     public const string Model = "dev.ml.scoring";
 
-    public WebApplication Host { get; private set; } = null!;
+    public WebApplication Host { get; set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
 
@@ -32,8 +32,22 @@ public class ServingFixture : TestEnvironment
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        var settings = new Dictionary<string, string?>(HostSettings) { ["Serving:Models:0"] = Model };
-        Host = await TestHost.StartAsync(this, "serving", builder =>
+        Host = await StartHostAsync();
+        var address = Host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(address) };
+    }
+
+    /// <summary>Where this fixture's hosts spill unwritten log rows: its own, so no other test class replays them.</summary>
+    public string SpillDirectory { get; } = Path.Combine(Path.GetTempPath(), "mlops-serving-spill-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>A serving host on this fixture's database and vhost (the fixture's own, or another one a test starts and stops).</summary>
+    public Task<WebApplication> StartHostAsync()
+    {
+        var settings = new Dictionary<string, string?> { ["Serving:InferenceLog:SpillDirectory"] = SpillDirectory };
+        foreach (var (key, value) in HostSettings)
+            settings[key] = value;
+        settings["Serving:Models:0"] = Model;
+        return TestHost.StartAsync(this, "serving", builder =>
         {
             builder.AddMlopsDefaults();
             builder.AddServingService();
@@ -42,8 +56,6 @@ public class ServingFixture : TestEnvironment
             app.MapMlopsDefaults();
             app.MapServingEndpoints();
         });
-        var address = Host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address) };
     }
 
     public static double Expected(double intercept, double weight, double x, string? color) =>
@@ -85,20 +97,22 @@ public class ServingFixture : TestEnvironment
         return version;
     }
 
-    /// <summary>Moves an alias as Promotion would, and announces it the way Promotion does.</summary>
-    public async Task MoveAliasAsync(string alias, int version, int? expected)
+    /// <summary>Moves an alias as Promotion would, and announces it the way Promotion does (unless <paramref name="announce"/> is false: a missed message).</summary>
+    public async Task MoveAliasAsync(string alias, int version, int? expected, bool announce = true)
     {
         await using var scope = Host.Services.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<DbSession>();
         await session.BeginAsync();
         await scope.ServiceProvider.GetRequiredService<ModelRegistry>().SetAliasAsync(session, Model, alias, version, expected, "test", "test");
         await session.CommitAsync();
+        if (!announce)
+            return;
 
         var bus = Host.Services.GetRequiredService<IBus>();
         if (alias == ModelAliases.Champion)
             await bus.Publish(new ModelPromoted { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", Version = version, PreviousVersion = expected });
         else
-            await bus.Publish(new ChallengerEvaluated { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", ChallengerVersion = version, Metric = "auc", Reason = "test" });
+            await bus.Publish(new ChallengerEvaluated { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", ChallengerVersion = version, Metric = "auc", Promote = true, Reason = "test" });
     }
 
     public Task<HttpResponseMessage> InvokeAsync(object body, string model = Model) =>
@@ -109,5 +123,7 @@ public class ServingFixture : TestEnvironment
         Http.Dispose();
         await Host.StopQuietlyAsync();
         await base.DisposeAsync();
+        if (Directory.Exists(SpillDirectory))
+            Directory.Delete(SpillDirectory, recursive: true);
     }
 }

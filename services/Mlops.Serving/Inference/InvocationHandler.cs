@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Mlops.Catalog;
 using Mlops.Catalog.Models;
 using Mlops.Hosting.Telemetry;
@@ -12,7 +13,8 @@ namespace Mlops.Serving.Inference;
 /// <summary>
 /// POST /serving-endpoints/{model}/invocations: validate, score with the champion (or the canary challenger), answer
 /// {"predictions": [...]}, and queue every row for the inference log. Errors answer {"error_code", "message"} like
-/// Databricks serving, and nothing of a refused request is logged as a prediction.
+/// Databricks serving, and nothing of a refused request is logged as a prediction. A request is answered 200 only once room
+/// for all its log rows is reserved: when the log stays full it gets 503 with Retry-After instead.
 /// </summary>
 public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOptions<ServingOptions> options)
 {
@@ -23,6 +25,9 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
 
         if (!ModelName.TryParse(model, out _, out var nameError))
             return Error(StatusCodes.Status400BadRequest, "INVALID_PARAMETER_VALUE", nameError);
+        if (!IsJson(http.Request.ContentType))
+            return Error(StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+                $"The request's Content-Type is '{http.Request.ContentType}'; send application/json (UTF-8).");
 
         ServedModel? served;
         try
@@ -47,7 +52,11 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
         try
         {
             body = await ReadBodyAsync(http, cancellationToken);
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+            if (body.Length == 0)
+                return Error(StatusCodes.Status400BadRequest, "MALFORMED_REQUEST", "The request body is empty; send a JSON object with dataframe_records, dataframe_split, inputs or instances.");
+            if (MalformedJson.ExplainInvalidUtf8(body) is { } encoding)
+                return Error(StatusCodes.Status400BadRequest, "MALFORMED_REQUEST", encoding);
+            using var document = JsonDocument.Parse(body, DocumentOptions);
             rows = InvocationRequestParser.Parse(document.RootElement, answering.Model.Inputs, options.Value.MaxRows);
         }
         catch (InvalidRequestException exception)
@@ -76,37 +85,55 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
         for (var i = 0; i < rows.Count; i++)
             predictions[i] = answering.Model.Score(rows[i]);
 
+        var shadow = traffic is { ShadowChallenger: true } && challenger is not null && !ReferenceEquals(answering, challenger)
+            && challenger.Model.Inputs.SequenceEqual(answering.Model.Inputs);
+        var logRows = shadow ? 2 * rows.Count : rows.Count;
+        var logSettings = options.Value.InferenceLog;
+        if (!await log.TryReserveAsync(logRows, logSettings.EnqueueTimeout, cancellationToken))
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return Error(StatusCodes.Status503ServiceUnavailable, "TEMPORARILY_UNAVAILABLE", log.IsClosed
+                ? "This instance is shutting down; retry on another instance."
+                : $"The inference log is full ({log.Pending} rows wait to be written) and every prediction must be logged; retry shortly.");
+        }
+
         var requestId = Guid.NewGuid();
         var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var servedAt = DateTimeOffset.UtcNow;
         var inputs = answering.Model.Inputs;
         for (var i = 0; i < rows.Count; i++)
-            await log.WriteAsync(new InferenceRecord(requestId, i, model, answering.Version, false, FeaturesJson(inputs, rows[i]), predictions[i], latency, servedAt),
-                cancellationToken);
+            log.Enqueue(new InferenceRecord(requestId, i, model, answering.Version, false, FeaturesJson(inputs, rows[i]), predictions[i], latency, servedAt));
 
-        if (traffic is { ShadowChallenger: true } && challenger is not null && !ReferenceEquals(answering, challenger))
-            await ShadowAsync(challenger, answering.Model.Inputs, rows, requestId, servedAt, cancellationToken);
+        if (shadow)
+            Shadow(challenger!, rows, requestId, servedAt);
 
         http.Response.Headers["X-Request-Id"] = requestId.ToString();
         http.Response.Headers["X-Model-Version"] = answering.Version.ToString();
         return Results.Json(new { predictions });
     }
 
-    /// <summary>Scores the challenger on the same rows and logs it as shadow traffic; the caller never sees these predictions.</summary>
-    private async Task ShadowAsync(LoadedModel challenger, IReadOnlyList<SignatureColumn> checkedInputs, IReadOnlyList<object?[]> rows, Guid requestId,
-        DateTimeOffset servedAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Scores the challenger on the same rows and logs it as shadow traffic; the caller never sees these predictions. Only a
+    /// challenger with the answering model's inputs shadows: the rows were checked against that signature.
+    /// </summary>
+    private void Shadow(LoadedModel challenger, IReadOnlyList<object?[]> rows, Guid requestId, DateTimeOffset servedAt)
     {
-        // Rows were checked against the champion's signature; a challenger with other inputs cannot shadow them.
-        if (!challenger.Model.Inputs.SequenceEqual(checkedInputs))
-            return;
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < rows.Count; i++)
         {
             var prediction = challenger.Model.Score(rows[i]);
-            await log.WriteAsync(new InferenceRecord(requestId, i, challenger.ModelName, challenger.Version, true, FeaturesJson(challenger.Model.Inputs, rows[i]),
-                prediction, Stopwatch.GetElapsedTime(started).TotalMilliseconds, servedAt), cancellationToken);
+            log.Enqueue(new InferenceRecord(requestId, i, challenger.ModelName, challenger.Version, true, FeaturesJson(challenger.Model.Inputs, rows[i]),
+                prediction, Stopwatch.GetElapsedTime(started).TotalMilliseconds, servedAt));
         }
     }
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+        && (media.Charset.Length == 0 || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
     private async Task<byte[]> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
     {

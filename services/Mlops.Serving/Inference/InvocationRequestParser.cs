@@ -6,7 +6,8 @@ namespace Mlops.Serving.Inference;
 /// <summary>
 /// Reads the request shapes Databricks and MLflow serving accept — <c>dataframe_records</c>, <c>dataframe_split</c>,
 /// <c>inputs</c> (records or columns) and <c>instances</c> — into rows aligned with the model's signature, checking every
-/// value: a missing column, a value of the wrong type or a non-finite number is refused with the column named.
+/// value: a missing column, a value of the wrong type, a non-finite number or a string the inference log could not store
+/// (U+0000, invalid Unicode) is refused with the column named, and so is a top-level key that is not one of the shapes.
 /// Columns the model does not use are ignored; null is accepted and imputed by the model.
 /// </summary>
 public static class InvocationRequestParser
@@ -16,7 +17,14 @@ public static class InvocationRequestParser
         if (body.ValueKind != JsonValueKind.Object)
             throw new InvalidRequestException("The request body must be a JSON object with one of dataframe_records, dataframe_split, inputs or instances.");
 
-        var formats = body.EnumerateObject().Where(p => p.Name is "dataframe_records" or "dataframe_split" or "inputs" or "instances").ToList();
+        var formats = new List<JsonProperty>(1);
+        foreach (var property in body.EnumerateObject())
+        {
+            if (property.Name is not ("dataframe_records" or "dataframe_split" or "inputs" or "instances"))
+                throw new InvalidRequestException(
+                    $"Unknown field '{Truncate(property.Name)}': the request takes exactly one of dataframe_records, dataframe_split, inputs or instances.");
+            formats.Add(property);
+        }
         if (formats.Count != 1)
             throw new InvalidRequestException(formats.Count == 0
                 ? "The request must carry one of dataframe_records, dataframe_split, inputs or instances."
@@ -127,19 +135,44 @@ public static class InvocationRequestParser
         }
 
         return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+            ? Text(value, where)
             : throw new InvalidRequestException($"{where} must be a string, not {Describe(value)}.");
+    }
+
+    /// <summary>
+    /// The string, if PostgreSQL can store it: text and jsonb refuse U+0000 and invalid Unicode (lone surrogates, bytes that
+    /// are not UTF-8), so such a row would be refused by the inference log after the caller got its prediction.
+    /// </summary>
+    private static string Text(JsonElement value, string where)
+    {
+        var text = TryGetText(value)
+            ?? throw new InvalidRequestException($"{where} is not valid Unicode text (a lone UTF-16 surrogate escape or bytes that are not UTF-8).");
+        if (text.Contains('\0'))
+            throw new InvalidRequestException($"{where} contains the character U+0000 (NUL), which cannot be stored; remove it.");
+        return text;
     }
 
     private static string Describe(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => $"the string \"{Truncate(value.GetString()!)}\"",
+        JsonValueKind.String => TryGetText(value) is { } text ? $"the string \"{Truncate(text)}\"" : "a string that is not valid Unicode",
         JsonValueKind.Number => $"the number {value.GetRawText()}",
         JsonValueKind.True or JsonValueKind.False => "a boolean",
         JsonValueKind.Array => "an array",
         JsonValueKind.Object => "an object",
         _ => value.ValueKind.ToString().ToLowerInvariant(),
     };
+
+    private static string? TryGetText(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
 

@@ -7,13 +7,16 @@ namespace Mlops.Serving.Models;
 
 /// <summary>
 /// The models this instance serves: loaded from the registry's champion (and challenger) aliases on first use or at start,
-/// reloaded when an alias moves. A version that fails to load never replaces one that works.
+/// reloaded when an alias moves and reconciled with the registry periodically (a missed message is followed anyway). A version
+/// that fails to load never replaces one that works; canary and shadow traffic only ever go to a challenger whose version is
+/// "ready" and that this instance has not heard rejected by its evaluation.
 /// </summary>
 public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore artifacts, ILogger<ServedModels> logger)
 {
     private readonly ConcurrentDictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _loading = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string, int), LoadedModel> _compiled = new();
+    private readonly ConcurrentDictionary<(string, int), bool> _rejected = new();
 
     public IReadOnlyCollection<string> Loaded => _models.Keys.ToList();
 
@@ -57,15 +60,64 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
             if (champion is null)
                 return;
             var before = served.Champion.Version;
+            var challengerBefore = served.Challenger?.Version;
             served.Swap(champion, challenger);
             if (before != champion.Version)
                 LogServing(modelName, champion.Version, before);
+            if (challengerBefore != challenger?.Version)
+                LogChallenger(modelName, challenger?.Version, challengerBefore);
         }
         finally
         {
             gate.Release();
         }
     }
+
+    /// <summary>Re-reads the aliases of every served model: the bound on how long a missed alias-change message matters.</summary>
+    public async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        foreach (var modelName in Loaded)
+        {
+            try
+            {
+                await RefreshAsync(modelName, cancellationToken);
+            }
+            catch (Exception exception) when (exception is ModelUnavailableException or Npgsql.NpgsqlException or TimeoutException)
+            {
+                // The versions in use keep serving; the next reconcile tries again.
+                LogReconcileFailed(exception, modelName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The evaluation rejected <paramref name="version"/>: it never gets canary or shadow traffic here, even if the challenger
+    /// alias points at it. Nothing is reloaded. Under the model's gate, so a reload in progress cannot bring it back.
+    /// </summary>
+    public async Task RejectChallengerAsync(string modelName, int version, CancellationToken cancellationToken)
+    {
+        _rejected[(modelName, version)] = true;
+        if (!_models.TryGetValue(modelName, out var served))
+            return;
+
+        var gate = _loading.GetOrAdd(modelName, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (served.Challenger?.Version == version)
+            {
+                served.Swap(served.Champion, null);
+                LogChallenger(modelName, null, version);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Whether this instance heard that the evaluation rejected <paramref name="version"/>.</summary>
+    public bool WasRejected(string modelName, int version) => _rejected.ContainsKey((modelName, version));
 
     private async Task<(LoadedModel? Champion, LoadedModel? Challenger)> LoadAliasesAsync(string modelName, CancellationToken cancellationToken)
     {
@@ -76,7 +128,7 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
 
         LoadedModel? challenger = null;
         var challengerVersion = await registry.FindAliasAsync(modelName, ModelAliases.Challenger, cancellationToken);
-        if (challengerVersion is { } version && version != championVersion)
+        if (challengerVersion is { } version && version != championVersion && await IsServableChallengerAsync(modelName, version, cancellationToken))
         {
             try
             {
@@ -89,6 +141,18 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
             }
         }
         return (champion, challenger);
+    }
+
+    private async Task<bool> IsServableChallengerAsync(string modelName, int version, CancellationToken cancellationToken)
+    {
+        if (_rejected.ContainsKey((modelName, version)))
+            return false;
+        // Read every time, not cached: a version archived after it was loaded must stop getting traffic at the next reconcile.
+        var status = (await registry.FindVersionAsync(modelName, version, cancellationToken))?.Status;
+        if (status == "ready")
+            return true;
+        LogChallengerNotServed(modelName, version, status ?? "not registered");
+        return false;
     }
 
     private async Task<LoadedModel> LoadAsync(string modelName, int version, CancellationToken cancellationToken)
@@ -111,6 +175,15 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving {ModelName} v{Version} (before: v{PreviousVersion})")]
     private partial void LogServing(string modelName, int version, int? previousVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Challenger of {ModelName}: v{Version} (before: v{PreviousVersion})")]
+    private partial void LogChallenger(string modelName, int? version, int? previousVersion);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The challenger alias of {ModelName} points at v{Version}, which is {Status} or was rejected: no canary or shadow traffic")]
+    private partial void LogChallengerNotServed(string modelName, int version, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciling {ModelName} with the registry failed; the loaded versions keep serving")]
+    private partial void LogReconcileFailed(Exception exception, string modelName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The challenger {ModelName} v{Version} cannot be loaded")]
     private partial void LogChallengerUnavailable(Exception exception, string modelName, int version);
