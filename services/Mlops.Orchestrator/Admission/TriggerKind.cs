@@ -18,5 +18,11 @@ public sealed record TriggerKind(string Name, CooldownRule Cooldown)
 
     public static readonly TriggerKind PerformanceDegraded = new("performance_degraded", CooldownRule.ModelOrDefaultCooldown);
 
+    /// <summary>
+    /// The triggers recorded on a run that still apply once it ended, coalesced. Their cooldowns were passed when they
+    /// were recorded; holding the follow-up back once more would lose what monitoring does not repeat.
+    /// </summary>
+    public static readonly TriggerKind FollowUp = new("follow_up", CooldownRule.Exempt);
+
     public override string ToString() => Name;
 }
