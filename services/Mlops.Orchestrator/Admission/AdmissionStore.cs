@@ -54,7 +54,7 @@ public sealed class AdmissionStore
         (await session.Connection.QueryAsync<RecordedTrigger>(new CommandDefinition(RecordedOnSql, new { RunId = runId }, session.Transaction,
             cancellationToken: cancellationToken))).ToList();
 
-    /// <summary>Whether the follow-up of a finished run was decided already (a run started, or why none).</summary>
+    /// <summary>Whether the follow-up of a finished run was decided already (a run started, or why none), not merely held back.</summary>
     public Task<bool> HasFollowUpAsync(DbSession session, Guid runId, CancellationToken cancellationToken) =>
         session.Connection.ExecuteScalarAsync<bool>(new CommandDefinition(HasFollowUpSql, new { RunId = runId }, session.Transaction,
             cancellationToken: cancellationToken));
@@ -147,7 +147,8 @@ public sealed class AdmissionStore
         ORDER BY trigger_id
         """;
 
-    private const string HasFollowUpSql = "SELECT EXISTS (SELECT 1 FROM pipeline.triggers WHERE follow_up_of = @RunId)";
+    // A follow-up held back by the cooldown (recheck_at set) is not decided yet.
+    private const string HasFollowUpSql = "SELECT EXISTS (SELECT 1 FROM pipeline.triggers WHERE follow_up_of = @RunId AND recheck_at IS NULL)";
 
     private const string CodeVersionOfRunSql = "SELECT data->>'codeVersion' FROM pipeline.deploy_code_pipeline_runs WHERE correlation_id = @RunId";
 

@@ -11,13 +11,19 @@ namespace Mlops.Orchestrator.Admission;
 /// When a run ends, the triggers recorded on it that still apply (<see cref="FollowUpRules"/>) coalesce into exactly one
 /// follow-up run, however many there were. Runs in the PipelineRunFinished consumer's transaction, under the lane's lock:
 /// the decision is a row of pipeline.triggers (kind follow_up, one per finished run by a unique index), so a repeated
-/// PipelineRunFinished, or two orchestrators handling one, decides once.
+/// PipelineRunFinished, or two orchestrators handling one, decides once. A follow-up is held back by the cooldown as
+/// little as the least held back of its triggers; held back, the decision is taken again when the cooldown ends (the
+/// same PipelineRunFinished, scheduled back to admission through the outbox), since nothing else would bring it back.
 /// </summary>
 public sealed partial class FollowUpAdmission(AdmissionStore store, ModelRegistry registry, IOptionsMonitor<PipelineOptions> options,
     ILogger<FollowUpAdmission> logger)
 {
+    /// <param name="decideAgainAt">
+    /// Brings <paramref name="finished"/> back to admission at a UTC instant of this process's clock (an outbox row due then,
+    /// in the session's transaction) and returns its scheduling token.
+    /// </param>
     public async Task<AdmissionResult?> AfterRunAsync(DbSession session, IPublishEndpoint publisher, PipelineRunFinished finished, Guid messageId,
-        CancellationToken cancellationToken)
+        Func<DateTime, CancellationToken, Task<Guid>> decideAgainAt, CancellationToken cancellationToken)
     {
         if (options.CurrentValue.FindModel(finished.ModelName) is not { } model)
             return null;
@@ -72,6 +78,19 @@ public sealed partial class FollowUpAdmission(AdmissionStore store, ModelRegistr
             Detail = $"follow-up of {ended}: {Summary(applying)}" + (notApplying.Count == 0 ? "" : $"; not applying: {string.Join("; ", notApplying)}"),
         };
 
+        var kind = TriggerKind.ForFollowUpOf(applying.Select(t => t.Kind));
+        if (LanePolicy.Decide(lane, kind, model, options.CurrentValue) is { CooldownEndsAt: { } cooldownEndsAt } coolingDown)
+        {
+            // Cooldowns are measured on the database's clock, the schedule on this process's: only the delay carries over.
+            var dueAt = cooldownEndsAt + RecheckPolicy.Margin;
+            var token = await decideAgainAt(DateTime.UtcNow + (dueAt - lane.Now), cancellationToken);
+            var heldBack = new AdmissionResult(TriggerDisposition.Ignored, null,
+                $"Follow-up of {ended}, held back: {coolingDown.Reason} It is decided again at {dueAt:yyyy-MM-dd HH:mm:ss}Z.", dueAt, token);
+            await store.RecordTriggerAsync(session, trigger with { Detail = heldBack.Detail }, heldBack, cancellationToken);
+            LogFollowUpHeldBack(runId, model.Name, finished.Environment, dueAt);
+            return heldBack;
+        }
+
         if (!RunPlanner.TryPlan(NewId.NextGuid(), trigger, model, released, out var start, out var problem))
             return await NoFollowUpAsync(session, trigger, $"No follow-up of {ended}: {problem}", cancellationToken);
 
@@ -100,6 +119,10 @@ public sealed partial class FollowUpAdmission(AdmissionStore store, ModelRegistr
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Started follow-up run {RunId} of {ModelName} in {Environment} after run {FinishedRunId}: {Applying} of the {Recorded} triggers recorded on it still apply")]
     private partial void LogFollowUpStarted(Guid runId, Guid finishedRunId, string modelName, string environment, int applying, int recorded);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "The follow-up of run {FinishedRunId} of {ModelName} in {Environment} is held back by the cooldown; it is decided again at {DueAt:O}")]
+    private partial void LogFollowUpHeldBack(Guid finishedRunId, string modelName, string environment, DateTime dueAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No follow-up of run {FinishedRunId} of {ModelName} in {Environment}: {Reason}")]
     private partial void LogNoFollowUp(Guid finishedRunId, string modelName, string environment, string reason);

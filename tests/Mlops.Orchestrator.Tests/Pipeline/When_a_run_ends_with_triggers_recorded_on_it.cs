@@ -45,7 +45,8 @@ public sealed class When_a_run_ends_with_triggers_recorded_on_it(HeldRuns pipeli
         var session = scope.ServiceProvider.GetRequiredService<DbSession>();
         await session.BeginAsync();
         var again = await scope.ServiceProvider.GetRequiredService<FollowUpAdmission>().AfterRunAsync(session,
-            scope.ServiceProvider.GetRequiredService<IBus>(), finished, NewId.NextGuid(), CancellationToken.None);
+            scope.ServiceProvider.GetRequiredService<IBus>(), finished, NewId.NextGuid(),
+            (_, _) => throw new InvalidOperationException("A decided follow-up is never held back."), CancellationToken.None);
         await session.CommitAsync();
 
         Assert.Null(again);
@@ -62,13 +63,23 @@ public sealed class When_a_run_ends_with_triggers_recorded_on_it(HeldRuns pipeli
         Assert.Equal(("recorded", first.CorrelationId), Recorded(await pipeline.AdmittedAsync(alert)));
 
         await pipeline.ReleaseAsync(first);
-        await pipeline.RunAsync(first.CorrelationId, "Rejected");
+        var rejected = await pipeline.RunAsync(first.CorrelationId, "Rejected");
 
         var followUp = await pipeline.FollowUpOfAsync(first.CorrelationId);
         Assert.Equal("started", followUp.Disposition);
         Assert.StartsWith($"follow-up of run {first.CorrelationId}, which ended Rejected: drift_detected (tenure_months drifted: ", followUp.Detail);
-        Assert.Equal("follow_up", (await pipeline.RunAsync(followUp.RunId!.Value, "RefreshingFeatures")).Trigger);
+        var second = await pipeline.RunAsync(followUp.RunId!.Value, "RefreshingFeatures");
+        Assert.Equal("follow_up", second.Trigger);
         Assert.Equal(2L, await pipeline.RunCountAsync(HeldRuns.Rejected));
+        // An alert is held back by the model's cooldown, and so is a follow-up of nothing but alerts: it waited for the cooldown to end.
+        Assert.True(second.StartedAt - first.StartedAt >= HeldRuns.Cooldown, $"the follow-up started {second.StartedAt - first.StartedAt} after the run");
+        if (rejected.FinishedAt < first.StartedAt + HeldRuns.Cooldown - TimeSpan.FromSeconds(1))
+        {
+            var heldBack = Assert.Single(await pipeline.HeldBackFollowUpsOfAsync(first.CorrelationId));
+            Assert.Equal(("follow_up", "ignored"), (heldBack.Kind, heldBack.Disposition));
+            Assert.StartsWith($"Follow-up of run {first.CorrelationId}, which ended Rejected, held back: {HeldRuns.Rejected} is cooling down until ",
+                heldBack.Detail);
+        }
     }
 
     [Fact]

@@ -7,5 +7,6 @@ ALTER TABLE pipeline.triggers
     ADD COLUMN follow_up_of  uuid;
 
 -- One follow-up decision per finished run (kind 'follow_up': the run it started, or why none), however often
--- PipelineRunFinished is delivered and however many orchestrators handle it.
-CREATE UNIQUE INDEX triggers_one_follow_up_per_run ON pipeline.triggers (follow_up_of) WHERE follow_up_of IS NOT NULL;
+-- PipelineRunFinished is delivered and however many orchestrators handle it. A follow-up the cooldown held back (a row
+-- with recheck_at, decided again when it ends) is not a decision.
+CREATE UNIQUE INDEX triggers_one_follow_up_per_run ON pipeline.triggers (follow_up_of) WHERE follow_up_of IS NOT NULL AND recheck_at IS NULL;
