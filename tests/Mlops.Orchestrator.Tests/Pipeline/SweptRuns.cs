@@ -1,3 +1,5 @@
+using Mlops.Orchestrator.Configuration;
+
 namespace Mlops.Orchestrator.Tests.Pipeline;
 
 /// <summary>
@@ -6,7 +8,12 @@ namespace Mlops.Orchestrator.Tests.Pipeline;
 /// </summary>
 public sealed class SweptRuns : PipelineHosts
 {
+    /// <summary>A model whose runs the workers never answer, for the test that holds the sweeper's lock.</summary>
+    public const string Locked = "dev.ml.swept_locked";
+
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(3);
+
+    protected override IReadOnlyList<PipelineModelOptions> Models => [.. TestModels.All, TestModels.Model(Locked)];
 
     public override TimeSpan StepTimeout => TimeSpan.FromSeconds(2);
 
