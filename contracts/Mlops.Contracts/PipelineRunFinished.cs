@@ -15,7 +15,7 @@ public record PipelineRunFinished
     /// <summary>Who asked: a user, a service account or the service that reacted.</summary>
     public string Principal { get; init; } = "";
 
-    /// <summary>Completed, Rejected, Failed or TimedOut.</summary>
+    /// <summary>Completed, Rejected, Failed, TimedOut or Cancelled.</summary>
     public string Outcome { get; init; } = "";
 
     /// <summary>Why it ended so.</summary>

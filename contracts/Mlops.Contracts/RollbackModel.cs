@@ -18,6 +18,12 @@ public record RollbackModel
     /// <summary>The version to return to; the previous champion when empty.</summary>
     public int? ToVersion { get; init; }
 
-    /// <summary>Why.</summary>
+    /// <summary>Why. Required with <see cref="Override"/>: it is kept in the alias history.</summary>
     public string Reason { get; init; } = "";
+
+    /// <summary>
+    /// Roll back to a version that was never champion (still ready, never archived). Without it, only a version the alias
+    /// history shows as champion before is a target.
+    /// </summary>
+    public bool Override { get; init; }
 }

@@ -57,11 +57,11 @@ public sealed class PromotionHosts : TestEnvironment
             ExpectedChampionVersion = expectedChampion,
         });
 
-    public Task RollbackAsync(Guid runId, string modelName, int? toVersion, string reason = "") =>
+    public Task RollbackAsync(Guid runId, string modelName, int? toVersion, string reason = "", bool @override = false) =>
         PublishAsync(new RollbackModel
         {
             CorrelationId = runId, ModelName = modelName, Environment = EnvironmentOf(modelName), Principal = "ops@example.com", ToVersion = toVersion,
-            Reason = reason,
+            Reason = reason, Override = @override,
         });
 
     /// <summary>Published messages of a type for a run, as committed to the promotion service's outbox.</summary>

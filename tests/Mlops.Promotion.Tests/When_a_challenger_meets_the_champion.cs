@@ -35,7 +35,30 @@ public sealed class When_a_challenger_meets_the_champion(PromotionHosts hosts) :
         var rejected = (await hosts.Replies.WaitAsync<PromotionRejected>(m => m.CorrelationId == runId)).Single();
         Assert.Contains($"against champion v{champion.Version}", rejected.Reason);
         Assert.Equal(champion.Version, await hosts.Registry.FindAliasAsync(model, ModelAliases.Champion));
-        Assert.Equal(challenger.Version, await hosts.Registry.FindAliasAsync(model, ModelAliases.Challenger));
+        Assert.Null(await hosts.Registry.FindAliasAsync(model, ModelAliases.Challenger));
+        Assert.Empty(await hosts.Registry.AliasHistoryAsync(model, ModelAliases.Challenger));
+    }
+
+    [Fact]
+    public async Task A_rejected_version_never_becomes_challenger_and_the_challenger_accepted_before_stays()
+    {
+        const string model = "dev.ml.churn_rejected_later";
+        var features = await hosts.Arrange.WriteFeaturesAsync(ChurnData.Frame(600, seed: 8));
+        var champion = await hosts.Arrange.RegisterAsync(model, ChurnData.NoiseOnly(), features, seed: 7);
+        await hosts.Arrange.SetChampionAsync(model, champion.Version, expected: null);
+        var accepted = await hosts.Arrange.RegisterAsync(model, ChurnData.Good(), features, seed: 7);
+        var rejected = await hosts.Arrange.RegisterAsync(model, ChurnData.NoiseOnly(), features, seed: 7);
+        var acceptedRun = Guid.NewGuid();
+        await hosts.EvaluateAsync(acceptedRun, model, accepted.Version);
+        Assert.True((await hosts.Replies.WaitAsync<ChallengerEvaluated>(m => m.CorrelationId == acceptedRun)).Single().Promote);
+        var rejectedRun = Guid.NewGuid();
+
+        await hosts.EvaluateAsync(rejectedRun, model, rejected.Version);
+
+        Assert.False((await hosts.Replies.WaitAsync<ChallengerEvaluated>(m => m.CorrelationId == rejectedRun)).Single().Promote);
+        await hosts.Replies.WaitAsync<PromotionRejected>(m => m.CorrelationId == rejectedRun);
+        Assert.Equal(accepted.Version, await hosts.Registry.FindAliasAsync(model, ModelAliases.Challenger));
+        Assert.DoesNotContain(await hosts.Registry.AliasHistoryAsync(model, ModelAliases.Challenger), change => change.ToVersion == rejected.Version);
     }
 
     [Fact]

@@ -94,6 +94,73 @@ public sealed class When_rolling_back(PromotionHosts hosts) : IClassFixture<Prom
     }
 
     [Fact]
+    public async Task To_a_version_that_was_never_champion_it_is_refused_without_an_override()
+    {
+        const string model = "dev.ml.churn_never";
+        var versions = await RegisterAsync(model, 3);
+        await hosts.Arrange.SetChampionAsync(model, versions[0], expected: null);
+        await hosts.Arrange.SetChampionAsync(model, versions[2], expected: versions[0]);
+        var runId = Guid.NewGuid();
+
+        await hosts.RollbackAsync(runId, model, toVersion: versions[1], reason: "v3 misbehaves");
+
+        var failed = (await hosts.Replies.WaitAsync<RollbackFailed>(m => m.CorrelationId == runId)).Single();
+        Assert.StartsWith($"{model} v{versions[1]} was never champion, so it is no rollback target", failed.Reason);
+        Assert.Contains("--override", failed.Reason);
+        Assert.Equal(versions[2], await hosts.Registry.FindAliasAsync(model, ModelAliases.Champion));
+        Assert.Equal(2, (await hosts.Registry.AliasHistoryAsync(model, ModelAliases.Champion)).Count);
+    }
+
+    [Fact]
+    public async Task To_a_version_that_was_never_champion_an_override_without_a_reason_is_refused()
+    {
+        const string model = "dev.ml.churn_no_reason";
+        var versions = await RegisterAsync(model, 2);
+        await hosts.Arrange.SetChampionAsync(model, versions[1], expected: null);
+        var runId = Guid.NewGuid();
+
+        await hosts.RollbackAsync(runId, model, toVersion: versions[0], reason: " ", @override: true);
+
+        var failed = (await hosts.Replies.WaitAsync<RollbackFailed>(m => m.CorrelationId == runId)).Single();
+        Assert.Equal($"A rollback of {model} to v{versions[0]}, which was never champion, overrides the rule and needs a reason.", failed.Reason);
+        Assert.Equal(versions[1], await hosts.Registry.FindAliasAsync(model, ModelAliases.Champion));
+    }
+
+    [Fact]
+    public async Task To_a_version_that_was_never_champion_an_override_with_a_reason_is_allowed_and_kept_in_the_history()
+    {
+        const string model = "dev.ml.churn_override";
+        var versions = await RegisterAsync(model, 3);
+        await hosts.Arrange.SetChampionAsync(model, versions[0], expected: null);
+        await hosts.Arrange.SetChampionAsync(model, versions[2], expected: versions[0]);
+        var runId = Guid.NewGuid();
+
+        await hosts.RollbackAsync(runId, model, toVersion: versions[1], reason: "v1 has the old schema", @override: true);
+
+        var rolledBack = (await hosts.Replies.WaitAsync<ModelRolledBack>(m => m.CorrelationId == runId)).Single();
+        Assert.Equal((versions[2], versions[1]), (rolledBack.FromVersion, rolledBack.ToVersion));
+        Assert.Equal(versions[1], await hosts.Registry.FindAliasAsync(model, ModelAliases.Champion));
+        var last = (await hosts.Registry.AliasHistoryAsync(model, ModelAliases.Champion))[^1];
+        Assert.Equal($"rollback from v{versions[2]} (override: v{versions[1]} was never champion): v1 has the old schema", last.Reason);
+    }
+
+    [Fact]
+    public async Task To_an_archived_version_it_fails_even_with_an_override()
+    {
+        const string model = "dev.ml.churn_gone_override";
+        var versions = await RegisterAsync(model, 2);
+        await hosts.Arrange.SetChampionAsync(model, versions[1], expected: null);
+        await hosts.Arrange.ArchiveAsync(model, versions[0]);
+        var runId = Guid.NewGuid();
+
+        await hosts.RollbackAsync(runId, model, toVersion: versions[0], reason: "try anyway", @override: true);
+
+        var failed = (await hosts.Replies.WaitAsync<RollbackFailed>(m => m.CorrelationId == runId)).Single();
+        Assert.Contains($"v{versions[0]} is archived", failed.Reason);
+        Assert.Equal(versions[1], await hosts.Registry.FindAliasAsync(model, ModelAliases.Champion));
+    }
+
+    [Fact]
     public async Task For_an_unknown_model_it_fails()
     {
         var runId = Guid.NewGuid();

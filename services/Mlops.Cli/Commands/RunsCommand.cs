@@ -40,7 +40,7 @@ public static class RunsCommand
             return 0;
         });
 
-        return new Command("runs", "Pipeline runs") { list, show };
+        return new Command("runs", "Pipeline runs") { list, show, CancelRunCommand.Create() };
     }
 
     public static string Outcome(RunView run) => run.CurrentState switch

@@ -44,7 +44,25 @@ public sealed class AdmissionStore
             result.Detail,
             result.RecheckAt,
             result.RecheckToken,
+            ModelVersion = trigger.Alert?.ModelVersion,
+            trigger.CodeVersion,
+            trigger.FollowUpOf,
         }, session.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>The triggers recorded on a run while it was active, oldest first.</summary>
+    public async Task<IReadOnlyList<RecordedTrigger>> RecordedOnAsync(DbSession session, Guid runId, CancellationToken cancellationToken) =>
+        (await session.Connection.QueryAsync<RecordedTrigger>(new CommandDefinition(RecordedOnSql, new { RunId = runId }, session.Transaction,
+            cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>Whether the follow-up of a finished run was decided already (a run started, or why none), not merely held back.</summary>
+    public Task<bool> HasFollowUpAsync(DbSession session, Guid runId, CancellationToken cancellationToken) =>
+        session.Connection.ExecuteScalarAsync<bool>(new CommandDefinition(HasFollowUpSql, new { RunId = runId }, session.Transaction,
+            cancellationToken: cancellationToken));
+
+    /// <summary>The code version a run trained with, as its saga holds it.</summary>
+    public Task<string?> CodeVersionOfRunAsync(DbSession session, Guid runId, CancellationToken cancellationToken) =>
+        session.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(CodeVersionOfRunSql, new { RunId = runId }, session.Transaction,
+            cancellationToken: cancellationToken));
 
     public Task SaveReleasedCodeAsync(DbSession session, ReleasedCode code, CancellationToken cancellationToken) =>
         session.Connection.ExecuteAsync(new CommandDefinition(SaveReleasedCodeSql, new
@@ -116,9 +134,23 @@ public sealed class AdmissionStore
         """;
 
     private const string RecordTriggerSql = """
-        INSERT INTO pipeline.triggers (kind, message_id, model_name, environment, principal, run_id, disposition, detail, recheck_at, recheck_token)
-        VALUES (@Kind, @MessageId, @ModelName, @Environment, @Principal, @RunId, @Disposition, @Detail, @RecheckAt, @RecheckToken)
+        INSERT INTO pipeline.triggers (kind, message_id, model_name, environment, principal, run_id, disposition, detail, recheck_at, recheck_token,
+                                       model_version, code_version, follow_up_of)
+        VALUES (@Kind, @MessageId, @ModelName, @Environment, @Principal, @RunId, @Disposition, @Detail, @RecheckAt, @RecheckToken,
+                @ModelVersion, @CodeVersion, @FollowUpOf)
         """;
+
+    private const string RecordedOnSql = """
+        SELECT kind AS Kind, principal AS Principal, detail AS Detail, model_version AS ModelVersion, code_version AS CodeVersion
+        FROM pipeline.triggers
+        WHERE run_id = @RunId AND disposition = 'recorded'
+        ORDER BY trigger_id
+        """;
+
+    // A follow-up held back by the cooldown (recheck_at set) is not decided yet.
+    private const string HasFollowUpSql = "SELECT EXISTS (SELECT 1 FROM pipeline.triggers WHERE follow_up_of = @RunId AND recheck_at IS NULL)";
+
+    private const string CodeVersionOfRunSql = "SELECT data->>'codeVersion' FROM pipeline.deploy_code_pipeline_runs WHERE correlation_id = @RunId";
 
     private const string SaveReleasedCodeSql = """
         INSERT INTO pipeline.released_code (model_name, environment, code_version, trainer, parameters, description, tags, released_by, message_id)

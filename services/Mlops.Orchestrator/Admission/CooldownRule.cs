@@ -1,6 +1,6 @@
 namespace Mlops.Orchestrator.Admission;
 
-/// <summary>How a kind of trigger is held back after a model's last run started.</summary>
+/// <summary>How a kind of trigger is held back after a model's last run started, from the least held back to the most.</summary>
 public enum CooldownRule
 {
     /// <summary>Never: a person asked (a manual request, a code release).</summary>

@@ -27,6 +27,9 @@ public sealed record PipelineTrigger
     /// <summary>Trainer parameters that override single parameters of the last released code.</summary>
     public IReadOnlyDictionary<string, string>? Parameters { get; init; }
 
+    /// <summary>For a follow-up: the finished run whose recorded triggers it coalesces.</summary>
+    public Guid? FollowUpOf { get; init; }
+
     /// <summary>What a monitoring alert adds: the version it was measured against and its way back after a cooldown.</summary>
     public MonitoringAlert? Alert { get; init; }
 }

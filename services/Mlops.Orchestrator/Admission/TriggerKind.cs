@@ -18,5 +18,17 @@ public sealed record TriggerKind(string Name, CooldownRule Cooldown)
 
     public static readonly TriggerKind PerformanceDegraded = new("performance_degraded", CooldownRule.ModelOrDefaultCooldown);
 
+    /// <summary>
+    /// The triggers recorded on a run that still apply once it ended, coalesced. It is held back as little as the least
+    /// held back of them (<see cref="ForFollowUpOf"/>): a manual request or a code release among them starts it at once.
+    /// </summary>
+    public static readonly TriggerKind FollowUp = new("follow_up", CooldownRule.Exempt);
+
+    private static readonly TriggerKind[] Known = [Manual, TrainingCodeReleased, RawDataLanded, Schedule, DriftDetected, PerformanceDegraded];
+
+    /// <summary>The follow-up of triggers of these kinds, held back by the cooldown rule of the least held back of them.</summary>
+    public static TriggerKind ForFollowUpOf(IEnumerable<string> kinds) =>
+        FollowUp with { Cooldown = kinds.Select(name => Known.FirstOrDefault(k => k.Name == name)?.Cooldown ?? CooldownRule.Exempt).Min() };
+
     public override string ToString() => Name;
 }

@@ -28,6 +28,16 @@ public sealed class PipelineOptions
     /// </summary>
     public TimeSpan ScheduleCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long past its step deadline a run is left before the sweeper ends it TimedOut. A run's deadline is a durable
+    /// message; the sweeper is for the run whose deadline message was lost or dead-lettered, which would otherwise keep
+    /// its lane busy forever. The grace leaves the deadline message time to arrive and be handled first.
+    /// </summary>
+    public TimeSpan DeadlineGracePeriod { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often each orchestrator looks for runs past their deadline and the grace period.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public PipelineModelOptions? FindModel(string modelName) =>
         Models.FirstOrDefault(m => string.Equals(m.Name, modelName, StringComparison.Ordinal));
 }

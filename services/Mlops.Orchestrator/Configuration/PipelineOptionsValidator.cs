@@ -39,6 +39,12 @@ public sealed class PipelineOptionsValidator(IConfiguration configuration) : IVa
         if (options.DefaultCooldown < TimeSpan.Zero)
             errors.Add($"Pipeline:DefaultCooldown must not be negative, not {options.DefaultCooldown}.");
 
+        if (options.DeadlineGracePeriod <= TimeSpan.Zero)
+            errors.Add($"Pipeline:DeadlineGracePeriod must be positive, not {options.DeadlineGracePeriod}.");
+
+        if (options.SweepInterval <= TimeSpan.Zero)
+            errors.Add($"Pipeline:SweepInterval must be positive, not {options.SweepInterval}.");
+
         if (options.ScheduleCheckInterval <= TimeSpan.Zero)
             errors.Add($"Pipeline:ScheduleCheckInterval must be positive, not {options.ScheduleCheckInterval}.");
 

@@ -45,5 +45,7 @@ public sealed class DeployCodePipelineStateDefinition : SagaDefinition<DeployCod
         ByRun<ModelPromoted>(m => m.CorrelationId);
         ByRun<PromotionRejected>(m => m.CorrelationId);
         ByRun<PipelineStepTimedOut>(m => m.CorrelationId);
+        ByRun<CancelPipelineRun>(m => m.CorrelationId);
+        ByRun<ExpirePipelineRun>(m => m.CorrelationId);
     }
 }

@@ -10,12 +10,13 @@ namespace Mlops.Orchestrator.Sagas;
 /// The deploy-code pipeline: refresh features, train, check compliance, evaluate against the champion, (wait for
 /// approval,) promote. Every step has a durable deadline: its command is published once more when it passes, and the
 /// run times out when it passes again. A "no" from a decision (compliance, evaluation, approver, the promotion's
-/// champion guard) ends the run Rejected; a step that broke ends it Failed. Replies the run no longer waits for are
-/// ignored and noted in its history; replies for runs that do not exist are discarded.
+/// champion guard) ends the run Rejected; a step that broke ends it Failed. An operator can end an active run by hand
+/// (Cancelled), and the orchestrator's sweeper ends one whose deadline message was lost (TimedOut). Replies the run no
+/// longer waits for are ignored and noted in its history; replies for runs that do not exist are discarded.
 /// </summary>
 public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMachine<DeployCodePipelineState>
 {
-    private static readonly HashSet<string> FinalStates = [nameof(Completed), nameof(Rejected), nameof(Failed), nameof(TimedOut)];
+    private static readonly HashSet<string> FinalStates = [nameof(Completed), nameof(Rejected), nameof(Failed), nameof(TimedOut), nameof(Cancelled)];
 
     private readonly TimeProvider _clock;
     private readonly ILogger<DeployCodePipelineStateMachine> _logger;
@@ -42,6 +43,8 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
         Reply(() => PromotionDenied, m => m.CorrelationId);
         Reply(() => ModelPromoted, m => m.CorrelationId);
         Reply(() => PromotionRejected, m => m.CorrelationId);
+        Reply(() => CancelPipelineRun, m => m.CorrelationId);
+        Reply(() => ExpirePipelineRun, m => m.CorrelationId);
 
         Schedule(() => StepDeadline, x => x.StepDeadlineTokenId, s => s.Received = e => e
             .CorrelateById(x => x.Message.CorrelationId)
@@ -136,7 +139,22 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
         During(Rejected,
             Ignore(PromotionRejected));
 
-        foreach (var final in new[] { Completed, Rejected, Failed, TimedOut })
+        // Ending a run goes through the saga like any other event, never by writing its row: the transition, its history,
+        // the Unschedule of its deadline and PipelineRunFinished (which frees the lane and starts its follow-up) then
+        // commit together, and a reply racing the end is settled by the saga's optimistic concurrency. In a final state
+        // both messages are unhandled: the run answers, in its history, that it already finished.
+        During([RefreshingFeatures, Training, CheckingCompliance, Evaluating, AwaitingApproval, Promoting],
+            When(CancelPipelineRun)
+                .Then(x => x.Saga.EndWith(FailureReasons.Of(x.Message, x.Saga.CurrentState), Now))
+                .TransitionTo(Cancelled),
+            When(ExpirePipelineRun, x => x.Saga.IsStillOverdue(x.Message))
+                .Then(x => LogRunExpired(x.Saga.CorrelationId, x.Message.Step, x.Message.StepDeadlineAt, x.Message.GracePeriod))
+                .Then(x => x.Saga.EndWith(FailureReasons.Of(x.Message), Now))
+                .TransitionTo(TimedOut),
+            When(ExpirePipelineRun, x => !x.Saga.IsStillOverdue(x.Message))
+                .Then(x => x.Saga.Note(Now, $"Not expired: the sweeper saw {x.Message.Step} past its deadline {x.Message.StepDeadlineAt:u}, but the run moved on since")));
+
+        foreach (var final in new[] { Completed, Rejected, Failed, TimedOut, Cancelled })
         {
             WhenEnter(final, x => x
                 .FinishRun(StepDeadline, _clock)
@@ -145,6 +163,9 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
     }
 
     public static bool IsFinal(string state) => FinalStates.Contains(state);
+
+    /// <summary>The names of the states a run ends in, e.g. for SQL over the runs table.</summary>
+    public static string[] FinalStateNames => [.. FinalStates];
 
     public State RefreshingFeatures { get; private set; } = null!;
     public State Training { get; private set; } = null!;
@@ -156,6 +177,7 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
     public State Rejected { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
     public State TimedOut { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
 
     public Event<StartPipelineRun> StartPipelineRun { get; private set; } = null!;
     public Event<FeatureTableRefreshed> FeatureTableRefreshed { get; private set; } = null!;
@@ -171,6 +193,8 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
     public Event<PromotionDenied> PromotionDenied { get; private set; } = null!;
     public Event<ModelPromoted> ModelPromoted { get; private set; } = null!;
     public Event<PromotionRejected> PromotionRejected { get; private set; } = null!;
+    public Event<CancelPipelineRun> CancelPipelineRun { get; private set; } = null!;
+    public Event<ExpirePipelineRun> ExpirePipelineRun { get; private set; } = null!;
 
     public Schedule<DeployCodePipelineState, PipelineStepTimedOut> StepDeadline { get; private set; } = null!;
 
@@ -201,6 +225,10 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ignored {Event} for run {RunId}: the run is {State}")]
     private partial void LogLateMessage(string @event, Guid runId, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Run {RunId} is stuck in {Step}: its deadline {DeadlineAt:u} passed more than {GracePeriod} ago and its deadline message never came; ending it TimedOut")]
+    private partial void LogRunExpired(Guid runId, string step, DateTimeOffset deadlineAt, TimeSpan gracePeriod);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Discarded {MessageType} for run {RunId}: no such pipeline run")]
     private partial void LogUnknownRun(string messageType, Guid? runId);

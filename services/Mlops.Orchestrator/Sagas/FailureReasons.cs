@@ -25,6 +25,13 @@ public static class FailureReasons
 
     public static string Of(PromotionRejected rejection) => $"Promotion of version {rejection.Version} rejected: {rejection.Reason}";
 
+    public static string Of(CancelPipelineRun cancel, string? step) =>
+        $"Cancelled by {cancel.Principal} in {step}: {cancel.Reason}";
+
+    public static string Of(ExpirePipelineRun expire) =>
+        $"Step {expire.Step} timed out: its deadline {expire.StepDeadlineAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z passed more than " +
+        $"{expire.GracePeriod.ToString("c", CultureInfo.InvariantCulture)} ago and its deadline message never came (swept).";
+
     public static string TimedOut(string step, string command, TimeSpan timeout, int attempts) =>
         $"Step {step} timed out: no reply to {command} within {timeout.ToString("c", CultureInfo.InvariantCulture)}, {attempts} attempts.";
 }

@@ -101,6 +101,13 @@ public static class PipelineRunUpdates
         run.Note(now, reason);
     }
 
+    /// <summary>
+    /// Whether the run still waits in the step the sweeper saw, for the deadline it saw (or an earlier one): a run that got
+    /// its reply, or set a later deadline, since the sweeper looked is not stuck.
+    /// </summary>
+    public static bool IsStillOverdue(this DeployCodePipelineState run, ExpirePipelineRun expire) =>
+        run.CurrentState == expire.Step && run.StepDeadlineAt is { } deadline && deadline <= expire.StepDeadlineAt;
+
     public static void Finish(this DeployCodePipelineState run, DateTimeOffset now)
     {
         run.ChampionAfter ??= run.ChampionBefore;

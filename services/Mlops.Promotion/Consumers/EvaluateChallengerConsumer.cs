@@ -10,7 +10,9 @@ namespace Mlops.Promotion.Consumers;
 
 /// <summary>
 /// Scores the challenger and the current champion on the same holdout rows, decides by the model's promotion policy,
-/// and points the challenger alias at the version. Deterministic: evaluating again gives the same numbers and decision.
+/// and points the challenger alias at the version only when the evaluation accepts it: Serving routes canary and shadow
+/// traffic to the challenger, so a rejected version must never be one. A rejection leaves the alias where it was (an
+/// earlier version the evaluation accepted, or none). Deterministic: evaluating again gives the same numbers and decision.
 /// </summary>
 public sealed class EvaluateChallengerConsumer(
     DbSession session,
@@ -44,7 +46,8 @@ public sealed class EvaluateChallengerConsumer(
             var championScore = champion is null ? (double?)null : await evaluator.ScoreAsync(champion, holdout, policy.Metric, cancellationToken);
             var decision = policy.Decide(challenger.Version, challengerScore, champion?.Version, championScore, holdout.RowCount);
 
-            await PointChallengerAliasAsync(message, name, challenger.Version, decision.Reason, cancellationToken);
+            if (decision.Promote)
+                await PointChallengerAliasAsync(message, name, challenger.Version, decision.Reason, cancellationToken);
 
             activity?.SetTag("mlops.evaluation.promote", decision.Promote);
             logger.LogInformation("Evaluated {ModelName} v{Version} against champion {Champion} on {Rows} holdout rows (seed {Seed}): {Metric} {Score} vs {ChampionScore}, promote {Promote}",

@@ -10,6 +10,9 @@ namespace Mlops.Promotion.Consumers;
 /// <summary>
 /// Moves the champion back: to the version the operator names, or to the champion before the current one, as the alias
 /// history records it. A rollback sent again is recognised by its run id in that history and answered, not repeated.
+/// Only a version that was champion before (per the alias history) is a target, unless the operator overrides that with a
+/// reason: a version that never served, e.g. one the evaluation rejected, must not become champion by a mistyped number.
+/// An archived version is never a target. Every refusal is answered with RollbackFailed and its reason.
 /// </summary>
 public sealed class RollbackModelConsumer(DbSession session, ModelRegistry registry, ILogger<RollbackModelConsumer> logger) : IConsumer<RollbackModel>
 {
@@ -84,12 +87,35 @@ public sealed class RollbackModelConsumer(DbSession session, ModelRegistry regis
             return;
         }
 
-        var reason = string.IsNullOrWhiteSpace(message.Reason) ? $"{ReasonPrefix} from v{champion}" : $"{ReasonPrefix} from v{champion}: {message.Reason}";
+        var formerChampion = history.Any(change => change.ToVersion == target);
+        if (!formerChampion && TargetProblem(name, target, message) is { } problem)
+        {
+            await FailAsync(context, problem);
+            return;
+        }
+
+        var reason = (formerChampion, string.IsNullOrWhiteSpace(message.Reason)) switch
+        {
+            (false, _) => $"{ReasonPrefix} from v{champion} (override: v{target} was never champion): {message.Reason}",
+            (true, true) => $"{ReasonPrefix} from v{champion}",
+            (true, false) => $"{ReasonPrefix} from v{champion}: {message.Reason}",
+        };
         await registry.SetAliasAsync(session, name.FullName, ModelAliases.Champion, target, champion, message.Principal, reason,
             message.CorrelationId == Guid.Empty ? null : message.CorrelationId, cancellationToken);
 
         logger.LogWarning("Rolled {ModelName} back from v{From} to v{To}: {Reason}", name, champion, target, reason);
         await PublishRolledBackAsync(context, champion, target);
+    }
+
+    /// <summary>Why a version that was never champion cannot be rolled back to, or null when the override allows it.</summary>
+    private static string? TargetProblem(ModelName name, int target, RollbackModel message)
+    {
+        if (!message.Override)
+            return $"{name} v{target} was never champion, so it is no rollback target; only a former champion is. " +
+                   "To make it champion anyway, roll back with an override and a reason (mlops rollback --to N --override --reason \"...\").";
+        if (string.IsNullOrWhiteSpace(message.Reason))
+            return $"A rollback of {name} to v{target}, which was never champion, overrides the rule and needs a reason.";
+        return null;
     }
 
     private static Task PublishRolledBackAsync(ConsumeContext<RollbackModel> context, int from, int to) =>

@@ -164,7 +164,7 @@ public abstract class PipelineHosts : TestEnvironment
         return version;
     }
 
-    private const string SelectTriggers = """
+    protected const string SelectTriggers = """
         SELECT kind AS Kind, message_id AS MessageId, model_name AS ModelName, run_id AS RunId, disposition AS Disposition, detail AS Detail,
                received_at AS ReceivedAt, recheck_at AS RecheckAt, recheck_token AS RecheckToken
         FROM pipeline.triggers

@@ -39,6 +39,13 @@ public static class TestModels
         [Silent] = new() { NeverAnswers = nameof(CheckCompliance) },
         [Dirty] = new() { Violations = Violations },
         [Busy] = new() { NeverAnswers = nameof(RefreshFeatures) },
+        [SweptRuns.Locked] = new() { NeverAnswers = nameof(RefreshFeatures) },
+        [HeldRuns.Code] = new() { NeverAnswers = nameof(RefreshFeatures) },
+        [HeldRuns.Rejected] = new() { NeverAnswers = nameof(RefreshFeatures), RejectsChallenger = true },
+        [HeldRuns.Storm] = new() { NeverAnswers = nameof(RefreshFeatures) },
+        [HeldRuns.Stale] = new() { NeverAnswers = nameof(RefreshFeatures) },
+        [HeldRuns.Cancelled] = new() { NeverAnswers = nameof(RefreshFeatures) },
+        [HeldRuns.Repeated] = new() { NeverAnswers = nameof(RefreshFeatures) },
     };
 
     public static IReadOnlyList<PipelineModelOptions> All =>

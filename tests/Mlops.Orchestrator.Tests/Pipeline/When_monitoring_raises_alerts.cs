@@ -13,8 +13,10 @@ public sealed class When_monitoring_raises_alerts(LongDeadlines pipeline) : ICla
 
         var alerts = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => pipeline.TriggerAsync(Drift(TestModels.Storm, champion))));
 
-        var triggers = await Eventually.WaitAsync(() => pipeline.TriggersOfAsync(TestModels.Storm), t => t.Count >= alerts.Length,
-            "an admission of every drift alert");
+        // The run's follow-up (kind follow_up, held back by the cooldown: the alerts recorded on it are on the champion still) is no alert.
+        var triggers = await Eventually.WaitAsync(
+            async () => (IReadOnlyList<TriggerRow>)(await pipeline.TriggersOfAsync(TestModels.Storm)).Where(t => t.Kind == "drift_detected").ToList(),
+            t => t.Count >= alerts.Length, "an admission of every drift alert");
 
         Assert.Equal(100, triggers.Count);
         Assert.All(triggers, t => Assert.Equal("drift_detected", t.Kind));

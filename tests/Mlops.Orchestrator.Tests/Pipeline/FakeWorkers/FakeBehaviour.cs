@@ -11,6 +11,9 @@ public sealed record FakeBehaviour
     /// <summary>A command type whose first delivery per run goes unanswered, as if the reply were lost.</summary>
     public string? LosesFirstReplyTo { get; init; }
 
+    /// <summary>When set, the evaluation rejects every challenger of the model.</summary>
+    public bool RejectsChallenger { get; init; }
+
     /// <summary>When set, the feature refresh answers DataQualityViolated with these.</summary>
     public IReadOnlyList<string> Violations { get; init; } = [];
 }
