@@ -10,11 +10,13 @@ public sealed class When_a_reference_is_prepared_from_a_profile
         NumericReference.From(ProfileBuilder.Numeric("x", [.. Profiles.Normal(seed: 5, mean: 0, deviation: 1).Take(10_000)]));
 
     [Fact]
-    public void The_fine_bins_are_the_reference_bins_refined_by_up_to_a_hundred_sample_quantiles()
+    public void The_fine_bins_are_the_reference_bins_refined_by_up_to_a_hundred_sample_quantiles_and_the_training_range()
     {
         Assert.Equal(9, Reference.Edges.Count);
         Assert.All(Reference.Edges, edge => Assert.Contains(edge, Reference.FineEdges));
-        Assert.InRange(Reference.FineEdges.Count, 99, 99 + 9);
+        Assert.InRange(Reference.FineEdges.Count, 99 + 2, 99 + 9 + 2);
+        Assert.Equal((Reference.Min!.Value, Math.BitIncrement(Reference.Max!.Value)), (Reference.FineEdges[0], Reference.FineEdges[^1]));
+        Assert.Equal((0.0, 0.0), (Reference.FineProportions[0], Reference.FineProportions[^1]));
         Assert.Equal(Reference.FineEdges.Order(), Reference.FineEdges);
         Assert.Equal(1, Reference.FineProportions.Sum(), 12);
         Assert.Equal(1000, Reference.FineSize);
