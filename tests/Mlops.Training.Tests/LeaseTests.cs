@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Mlops.Contracts;
 using Mlops.Testing;
 using Xunit;
@@ -15,15 +14,12 @@ public sealed class When_training_takes_longer_than_a_message_may_wait(SlowTrain
         await environment.PublishAsync(environment.Command(runId));
 
         await environment.WorkingAsync(runId);
+        // Acknowledged, nothing ready or unacknowledged left in the queue, while still training: nothing registered yet.
         await Eventually.WaitAsync(async () => (await environment.Broker.AcknowledgedAsync(environment.VirtualHost, "train-model"),
-                await environment.Broker.QueueDepthAsync(environment.VirtualHost, "train-model")),
-            queue => queue.Item1 > before && queue.Item2 == 0, "the TrainModel acknowledged and no message left in train-model");
-        var duringWork = await environment.LeaseAsync(runId);
-        var versionsDuringWork = await environment.VersionsAsync(runId);
-
-        // Acknowledged, nothing ready or unacknowledged left in the queue, and still training: nothing registered yet.
-        Assert.Equal("open", duringWork!.Status);
-        Assert.Equal(0, versionsDuringWork);
+                await environment.Broker.QueueDepthAsync(environment.VirtualHost, "train-model"), (await environment.LeaseAsync(runId))!.Status,
+                await environment.VersionsAsync(runId)),
+            seen => seen.Item1 > before && seen.Item2 == 0 && seen.Item3 == "open" && seen.Item4 == 0,
+            "the TrainModel acknowledged and none left in train-model while the training still runs");
 
         var registered = await environment.RegisteredAsync(runId);
         var done = await environment.LeaseAsync(runId);
@@ -45,9 +41,9 @@ public sealed class When_training_takes_longer_than_a_message_may_wait(SlowTrain
         // As RabbitMQ would redeliver after consumer_timeout, and the saga re-send at its deadline: the same command again.
         await environment.PublishAsync(environment.Command(runId));
         await environment.PublishAsync(environment.Command(runId));
-        await Eventually.WaitAsync(() => environment.Broker.AcknowledgedAsync(environment.VirtualHost, "train-model"), n => n >= before + 3,
-            "the three commands acknowledged");
-        Assert.Equal(0, await environment.VersionsAsync(runId));
+        await Eventually.WaitAsync(async () => (await environment.Broker.AcknowledgedAsync(environment.VirtualHost, "train-model"),
+                (await environment.LeaseAsync(runId))!.Status, await environment.VersionsAsync(runId)),
+            seen => seen.Item1 >= before + 3 && seen.Item2 == "open" && seen.Item3 == 0, "the three commands acknowledged while the training still runs");
 
         await environment.RegisteredAsync(runId);
         Assert.Equal(1, await environment.VersionsAsync(runId));
@@ -77,11 +73,8 @@ public sealed class When_training_takes_longer_than_a_message_may_wait(SlowTrain
     {
         // A worker that took the step and died: its heartbeat stopped a minute ago, so its lease has expired.
         var runId = Guid.NewGuid();
-        await environment.Database.ExecuteAsync("""
-            INSERT INTO steps.step_leases (pipeline_run_id, step, command_type, command, owner, attempt, heartbeat_at, expires_at)
-            VALUES (@runId, 'train', 'Mlops.Contracts.TrainModel, Mlops.Contracts', @command, 'training@dead-host/4242/0badc0de', 1,
-                    now() - interval '1 minute', now() - interval '50 seconds')
-            """, new { runId, command = JsonSerializer.Serialize(environment.Command(runId)) });
+        await environment.Database.PlantStepLeaseAsync(runId, "train", environment.Command(runId), "training@dead-host/4242/0badc0de",
+            TimeSpan.FromSeconds(-50));
 
         var registered = await environment.RegisteredAsync(runId);
 
@@ -97,10 +90,8 @@ public sealed class When_training_takes_longer_than_a_message_may_wait(SlowTrain
     public async Task A_lease_still_held_by_a_live_owner_is_left_alone_until_it_expires()
     {
         var runId = Guid.NewGuid();
-        await environment.Database.ExecuteAsync("""
-            INSERT INTO steps.step_leases (pipeline_run_id, step, command_type, command, owner, attempt, heartbeat_at, expires_at)
-            VALUES (@runId, 'train', 'Mlops.Contracts.TrainModel, Mlops.Contracts', @command, 'training@other-host/7/00c0ffee', 1, now(), now() + interval '3 seconds')
-            """, new { runId, command = JsonSerializer.Serialize(environment.Command(runId)) });
+        await environment.Database.PlantStepLeaseAsync(runId, "train", environment.Command(runId), "training@other-host/7/00c0ffee",
+            TimeSpan.FromSeconds(3));
 
         // The other owner stops renewing; once its lease expires, this instance takes it (attempt 2) and trains once.
         var taken = await Eventually.WaitAsync(() => environment.LeaseAsync(runId), lease => lease!.Attempt >= 2, "the lease taken over");
@@ -110,6 +101,30 @@ public sealed class When_training_takes_longer_than_a_message_may_wait(SlowTrain
         await environment.RegisteredAsync(runId);
         Assert.Equal(1, await environment.VersionsAsync(runId));
         Assert.Equal(2, (await environment.LeaseAsync(runId))!.Attempt);
+    }
+}
+
+public sealed class When_a_leased_step_cannot_be_worked(TrainingEnvironment environment) : IClassFixture<TrainingEnvironment>
+{
+    [Fact]
+    public async Task It_is_set_aside_with_its_reason_and_the_steps_behind_it_go_on()
+    {
+        // A lease whose stored command no longer reads (written by a future version, or damaged): no retry would change that.
+        var broken = Guid.NewGuid();
+        await environment.Database.ExecuteAsync("""
+            INSERT INTO steps.step_leases (pipeline_run_id, step, command_type, command) VALUES (@broken, 'train', 'Mlops.Contracts.TrainModel, Mlops.Contracts', '{"CorrelationId": 12')
+            """, new { broken });
+        var next = Guid.NewGuid();
+        await environment.PublishAsync(environment.Command(next));
+
+        await environment.RegisteredAsync(next);
+        var failed = await Eventually.WaitAsync(() => environment.Database.QueryAsync<(string Status, string? Error)>(
+                "SELECT status, last_error FROM steps.step_leases WHERE pipeline_run_id = @broken", new { broken }),
+            rows => rows.Single().Status != "open", "the broken lease set aside");
+
+        Assert.Equal("failed", failed.Single().Status);
+        Assert.StartsWith("JsonException: ", failed.Single().Error);
+        Assert.Equal(1, (await environment.Database.StepLeaseAsync(next, "train"))!.Attempt);
     }
 }
 

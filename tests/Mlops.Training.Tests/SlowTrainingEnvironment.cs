@@ -1,3 +1,5 @@
+using Mlops.Testing;
+
 namespace Mlops.Training.Tests;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Mlops.Training.Tests;
 /// </summary>
 public sealed class SlowTrainingEnvironment : TrainingEnvironment
 {
-    public static readonly TimeSpan ExtraWork = TimeSpan.FromSeconds(4);
+    public static readonly TimeSpan ExtraWork = TimeSpan.FromSeconds(6);
 
     protected override IDictionary<string, string?> StepSettings() => new Dictionary<string, string?>
     {
@@ -18,14 +20,9 @@ public sealed class SlowTrainingEnvironment : TrainingEnvironment
         ["Steps:RetryDelay"] = "00:00:00.100",
     };
 
-    public Task<StepLeaseRow?> LeaseAsync(Guid runId) => Database.QueryAsync<StepLeaseRow>(
-            "SELECT status AS Status, owner AS Owner, attempt AS Attempt FROM steps.step_leases WHERE pipeline_run_id = @runId AND step = 'train'",
-            new { runId })
-        .ContinueWith(rows => rows.Result.SingleOrDefault());
+    public Task<StepLeaseRow?> LeaseAsync(Guid runId) => Database.StepLeaseAsync(runId, "train");
 
-    /// <summary>Waits until a worker has taken the run's training step and is working on it.</summary>
-    public Task<StepLeaseRow?> WorkingAsync(Guid runId) =>
-        Testing.Eventually.WaitAsync(() => LeaseAsync(runId), lease => lease is { Status: "open", Owner: not null }, $"the training step of run {runId} taken");
+    public Task<StepLeaseRow?> WorkingAsync(Guid runId) => Database.StepWorkingAsync(runId, "train");
 
     public Task<long> VersionsAsync(Guid runId) =>
         Database.ScalarAsync<long>("SELECT count(*) FROM registry.model_versions WHERE pipeline_run_id = @runId", new { runId });

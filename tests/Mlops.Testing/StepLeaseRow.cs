@@ -1,4 +1,4 @@
-namespace Mlops.Training.Tests;
+namespace Mlops.Testing;
 
 /// <summary>A row of steps.step_leases as the tests look at it.</summary>
 public sealed record StepLeaseRow
