@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -106,7 +105,9 @@ public sealed partial class StepWorker<TCommand>(
                     LogFaultInjected(lease.Step, lease.RunId, Options.FaultInjection.ExtraWorkDuration.TotalSeconds);
                     await Task.Delay(Options.FaultInjection.ExtraWorkDuration, work.Token);
                 }
-                await CommitAsync(lease, commit, work.Token);
+                // Finished work is committed even when the host is stopping: the commit is short, the work may have taken an hour,
+                // and a lease lost meanwhile is caught by the compare-and-swap.
+                await CommitAsync(lease, commit, CancellationToken.None);
             }
             LogCompleted(lease.Step, lease.RunId, lease.Attempt);
         }
@@ -211,12 +212,14 @@ public sealed partial class StepWorker<TCommand>(
     private TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Math.Min(Options.MaxRetryDelay.TotalMilliseconds, Options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30))));
 
-    /// <summary>Failures another attempt may not meet: the database or broker unreachable or timing out, serialization conflicts, deadlocks.</summary>
+    /// <summary>
+    /// Failures another attempt may not meet: the database unreachable, timing out or shutting down, too many connections,
+    /// serialization conflicts, deadlocks (the replies go to the outbox, so the broker is never called here).
+    /// </summary>
     private static bool IsTransient(Exception exception) => exception switch
     {
         NpgsqlException { IsTransient: true } or TimeoutException or SocketException or IOException => true,
         PostgresException { SqlState: "40001" or "40P01" or "53300" or "57P01" or "57P02" or "57P03" } => true,
-        RequestTimeoutException or MassTransitException { InnerException: not null } => exception.InnerException is null || IsTransient(exception.InnerException),
         _ => exception.InnerException is { } inner && IsTransient(inner),
     };
 

@@ -107,7 +107,33 @@ public sealed class NumericReference
             return (FineProportions, FineMeans, FineSize);
         if (window.HasEdges(Edges))
             return (Proportions, null, ValueCount);
+        if (window.IsSubsetOf(FineEdges))
+            return CoarsenedOnto(window);
         throw new ArgumentException($"The window histogram of '{Name}' was not binned for this reference (use NewHistogram()).", nameof(window));
+    }
+
+    /// <summary>
+    /// The fine shares (and means) summed onto a window's coarser bins: a window stored before the fine bins gained the
+    /// training range edges is still compared, over the edges it has.
+    /// </summary>
+    private (IReadOnlyList<double> Proportions, IReadOnlyList<double>? Means, long Size) CoarsenedOnto(NumericHistogram window)
+    {
+        var proportions = new double[window.Edges.Count + 1];
+        var weighted = new double[proportions.Length];
+        var weights = new double[proportions.Length];
+        for (var i = 0; i < FineProportions.Count; i++)
+        {
+            // Fine bin i is [FineEdges[i−1], FineEdges[i]) and no window edge lies inside it, so it falls whole into the window bin of its lower edge.
+            var bin = i == 0 ? 0 : window.BinOf(FineEdges[i - 1]);
+            proportions[bin] += FineProportions[i];
+            if (FineMeans is not null && double.IsFinite(FineMeans[i]) && FineProportions[i] > 0)
+            {
+                weighted[bin] += FineProportions[i] * FineMeans[i];
+                weights[bin] += FineProportions[i];
+            }
+        }
+        IReadOnlyList<double>? means = FineMeans is null ? null : [.. weighted.Select((sum, bin) => weights[bin] > 0 ? sum / weights[bin] : double.NaN)];
+        return (proportions, means, FineSize);
     }
 
     /// <summary>The training minimum and the next double after the training maximum, where both are finite.</summary>
