@@ -1,4 +1,5 @@
-"""Independent reference values for the drift tests (plain Python 3, standard library only: no scipy here).
+"""Independent reference values for the drift tests (plain Python 3; the standard library, plus Debian's python3-scipy for the
+exact KS p-values of windows above 1,000 rows, a section skipped when scipy is missing).
 
 Run:  python3 tests/Mlops.Monitoring.Tests/reference_values.py
 Each number printed is pasted into the test that names it. The formulas are the textbook ones, written without looking
