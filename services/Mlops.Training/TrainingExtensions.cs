@@ -1,6 +1,9 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Mlops.Catalog;
+using Mlops.Contracts;
 using Mlops.Hosting.Messaging;
+using Mlops.Hosting.Steps;
 using Mlops.Training.Consumers;
 using Mlops.Training.Trainers;
 using Mlops.Training.Trainers.LogisticRegression;
@@ -20,7 +23,10 @@ public static class TrainingExtensions
         builder.Services.AddSingleton<ITrainer, LogisticRegressionTrainer>();
         builder.Services.AddSingleton<TrainerCatalog>();
         builder.Services.AddSingleton<ModelTraining>();
-        builder.AddMlopsMessaging(bus => bus.AddConsumer<TrainModelConsumer, TrainModelConsumerDefinition>());
+        builder.AddMlopsMessaging(bus => bus.AddConsumer<TrainModelConsumer>());
+        // The consumer only records the step; the worker trains, as many at once as the service may.
+        builder.AddMlopsStep<TrainModel, TrainModelStep>(TrainModelStep.Name,
+            provider => provider.GetRequiredService<IOptions<TrainingOptions>>().Value.MaxConcurrentTrainings);
         return builder;
     }
 }

@@ -1,4 +1,5 @@
-"""Independent reference values for the drift tests (plain Python 3, standard library only: no scipy here).
+"""Independent reference values for the drift tests (plain Python 3; the standard library, plus Debian's python3-scipy for the
+exact KS p-values of windows above 1,000 rows, a section skipped when scipy is missing).
 
 Run:  python3 tests/Mlops.Monitoring.Tests/reference_values.py
 Each number printed is pasted into the test that names it. The formulas are the textbook ones, written without looking
@@ -170,7 +171,7 @@ if __name__ == "__main__":
     print("ks 40x35 D", repr(d), "p", repr(ks_exact_p_by_path_count(40, 35, d)))
     print("wasserstein exact 40x35", repr(wasserstein_samples(gx, py)))
 
-    # Asymptotic: 1200 x 1000 values (n*m above the exact limit).
+    # The Kolmogorov distribution at 1200 x 1000 values (the C# asymptotic formula, used above its exact limit).
     ax, ay = [golden(i) for i in range(1, 1201)], [plastic(j) for j in range(1, 1001)]
     d = ks_statistic(ax, ay)
     lam = sqrt(1200 * 1000 / 2200) * d
@@ -185,3 +186,22 @@ if __name__ == "__main__":
     f, f_breaks = histogram_cdf(edges, expected, 0.0, 5.0)
     g, g_breaks = histogram_cdf(edges, shares_over_bins(hist_window, edges), 0.5, 6.0, [sum(b) / len(b) for b in bins])
     print("wasserstein histogram", repr(integrate_abs_difference(f, g, sorted(set(f_breaks + g_breaks)))))
+
+    # Exact p-values of windows above 1,000 rows, from Debian's python3-scipy (an independent implementation):
+    #   apt-get install -y python3-scipy && /usr/bin/python3 tests/Mlops.Monitoring.Tests/reference_values.py
+    try:
+        from scipy import stats
+    except ImportError:
+        print("exact large ks: skipped, python3-scipy is not installed")
+    else:
+        uniform = lambda j: j * 0.7548776662466927 % 1.0
+        large_cases = [
+            ("1200x1000", [golden(i) for i in range(1, 1201)], [plastic(j) for j in range(1, 1001)]),
+            ("1000x1001", [golden(i) for i in range(1, 1001)], [plastic(j) * 0.97 + 0.02 for j in range(1, 1002)]),
+            ("1000x1500", [golden(i) for i in range(1, 1001)], [uniform(j) ** 1.15 for j in range(1, 1501)]),
+            ("1000x20000", [golden(i) for i in range(1, 1001)], [uniform(j) ** 1.1 for j in range(1, 20001)]),
+            ("1000x100000", [golden(i) for i in range(1, 1001)], [uniform(j) ** 1.12 for j in range(1, 100001)]),
+        ]
+        for name, sx, sy in large_cases:
+            result = stats.ks_2samp(sx, sy, method="exact")
+            print("exact large ks", name, "D", repr(result.statistic), "p", repr(result.pvalue))

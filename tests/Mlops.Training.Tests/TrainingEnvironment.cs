@@ -15,13 +15,14 @@ namespace Mlops.Training.Tests;
 /// A test class's world: its own database and virtual host, the real training service in-process, a second host that
 /// records the answers, and a feature table with one version of synthetic churn data written straight into the store.
 /// </summary>
-public sealed class TrainingEnvironment : TestEnvironment
+public class TrainingEnvironment : TestEnvironment
 {
     public const string Model = "dev.ml.churn";
     public const string FeatureTable = "churn_features";
     public const string CodeVersion = "3f2c1a9";
 
-    public WebApplication Training { get; private set; } = null!;
+    /// <summary>The training service; a test that stops it mid-step puts the instance that took over here.</summary>
+    public WebApplication Training { get; set; } = null!;
 
     public WebApplication Recorder { get; private set; } = null!;
 
@@ -34,16 +35,7 @@ public sealed class TrainingEnvironment : TestEnvironment
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        Training = await TestHost.StartAsync(this, "training", builder =>
-        {
-            builder.AddMlopsDefaults();
-            builder.AddTrainingService();
-        }, new Dictionary<string, string?>
-        {
-            ["Training:Models:dev.ml.churn:Description"] = "Churn propensity (configured)",
-            ["Training:Models:dev.ml.churn:Tags:pii"] = "configured",
-            ["Training:Models:dev.ml.churn:Tags:owner"] = "churn-team",
-        });
+        Training = await StartTrainingAsync("training");
         Recorder = await TestHost.StartAsync(this, "recorder", builder =>
         {
             builder.AddMlopsDefaults();
@@ -52,6 +44,27 @@ public sealed class TrainingEnvironment : TestEnvironment
         });
         FeatureVersion = await WriteVersionAsync(SyntheticChurn.Table(FeatureTable), SyntheticChurn.Frame(4_000, seed: 7, nullRate: 0.03), RawBatchIds);
     }
+
+    /// <summary>Starts an instance of the training service on this environment (the fixture's, or another one beside it).</summary>
+    public Task<WebApplication> StartTrainingAsync(string serviceName)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Training:Models:dev.ml.churn:Description"] = "Churn propensity (configured)",
+            ["Training:Models:dev.ml.churn:Tags:pii"] = "configured",
+            ["Training:Models:dev.ml.churn:Tags:owner"] = "churn-team",
+        };
+        foreach (var (key, value) in StepSettings())
+            settings[key] = value;
+        return TestHost.StartAsync(this, serviceName, builder =>
+        {
+            builder.AddMlopsDefaults();
+            builder.AddTrainingService();
+        }, settings);
+    }
+
+    /// <summary>Settings of the leased step (Steps:...) for every training instance; none by default.</summary>
+    protected virtual IDictionary<string, string?> StepSettings() => new Dictionary<string, string?>();
 
     /// <summary>Registers the table if new and writes <paramref name="frame"/> as its next version, as a feature refresh would.</summary>
     public async Task<int> WriteVersionAsync(FeatureTableDefinition table, FeatureFrame frame, IReadOnlyList<Guid>? rawBatchIds = null)

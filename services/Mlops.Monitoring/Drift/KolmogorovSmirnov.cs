@@ -4,13 +4,17 @@ namespace Mlops.Monitoring.Drift;
 /// Two-sample Kolmogorov–Smirnov: D = supₓ |F(x) − G(x)| and the p-value of D under "same continuous distribution".
 /// <list type="bullet">
 /// <item>On raw samples D is exact (ties handled: both empirical CDFs step past a shared value together). The p-value is
-/// EXACT when n·m ≤ <see cref="ExactLimit"/> — lattice paths from (0,0) to (n,m) that stay strictly inside
-/// |i/n − j/m| &lt; D, counted by the standard recursion in O(n·m) time and O(m) memory, normalised by C(n+m, n) as it
-/// goes so nothing overflows — and ASYMPTOTIC above: the Kolmogorov distribution Q(λ) at λ = √(nm/(n+m))·D (no
-/// small-sample correction). Both are the continuous-case distribution: with ties the p-value is conservative.
-/// Double arithmetic limits the exact p-value to about 1e-15 absolute, plenty to compare with any alert threshold.</item>
+/// EXACT whenever n·m ≤ <see cref="ExactLimit"/>, which covers every window that keeps its raw values (at most 100,000 rows,
+/// against a reference sample of at most 1000): lattice paths from (0,0) to (n,m) that stay strictly inside
+/// |i·m − j·n| &lt; n·m·D, counted by the standard recursion normalised by C(i+j, i) at every step (each cell a convex
+/// combination of two others, so nothing overflows or cancels), only over the band of cells that can be inside — O(n·min(m,
+/// 2·D·m)) time, O(m) memory, a fraction of a second at the limit. The method is the one scipy.stats.ks_2samp(method='exact')
+/// uses for n ≠ m. Above the limit (only larger raw samples given directly) the p-value is ASYMPTOTIC: the Kolmogorov
+/// distribution Q(λ) at λ = √(nm/(n+m))·D (no small-sample correction). Both are the continuous-case distribution: with ties
+/// the p-value is conservative. Double arithmetic limits the exact p-value to about 1e-12 absolute, plenty to compare with
+/// any alert threshold.</item>
 /// <item>On histograms (<see cref="Of(NumericReference, NumericHistogram)"/>) D is the largest CDF difference at the bin
-/// edges. The CDFs agree with the raw ones at the edges (bins are [a, b)), so this is a LOWER BOUND of the exact D between
+/// edges, which include the training minimum and (just above) maximum: values outside the training range count fully. The CDFs agree with the raw ones at the edges (bins are [a, b)), so this is a LOWER BOUND of the exact D between
 /// the window and the reference the shares came from; finer bins tighten it. Its p-value is asymptotic and, D being a
 /// lower bound, an upper bound of the raw one (conservative).</item>
 /// </list>
@@ -20,8 +24,11 @@ namespace Mlops.Monitoring.Drift;
 /// </summary>
 public static class KolmogorovSmirnov
 {
-    /// <summary>The largest n·m for which the p-value is exact (a few milliseconds of work); above it, asymptotic.</summary>
-    public const long ExactLimit = 1_000_000;
+    /// <summary>
+    /// The largest n·m for which the p-value is exact: 1000 reference values × the 100,000 raw values a window may keep at most
+    /// (Monitoring:RawValueLimit), at most about 10^8 cell updates. Above it, asymptotic.
+    /// </summary>
+    public const long ExactLimit = 100_000_000;
 
     public const string ExactMethod = "exact";
     public const string AsymptoticMethod = "asymptotic";
@@ -64,6 +71,8 @@ public static class KolmogorovSmirnov
             windowCdf += window.Counts[k] / total;
             d = Math.Max(d, Math.Abs(referenceCdf - windowCdf));
         }
+        // The running sums can overshoot 1 by a rounding error; D cannot.
+        d = Math.Min(d, 1);
 
         return DriftMeasurement.Computed(DriftMetric.KolmogorovSmirnov, d, window.FiniteCount) with
         {
@@ -139,6 +148,8 @@ public static class KolmogorovSmirnov
     /// <summary>
     /// P(max |i·m − j·n| ≥ threshold) over the C(n+m, n) equally likely lattice paths. row[j] holds, for the current i, the
     /// number of paths to (i, j) that stay inside, divided by C(i+j, i): then inside(i, j) = (i·inside(i−1, j) + j·inside(i, j−1)) / (i+j).
+    /// Row i can be inside only for j in (i·m − threshold, i·m + threshold) / n, a band that only moves right as i grows: cells
+    /// left behind are cleared once and cells ahead were never written, so only the band is visited.
     /// </summary>
     private static double ExactPValue(int n, int m, long threshold)
     {
@@ -146,17 +157,21 @@ public static class KolmogorovSmirnov
             return 1;
 
         var row = new double[m + 1];
+        int previousLow = 0, previousHigh = -1;
         for (var i = 0; i <= n; i++)
         {
-            for (var j = 0; j <= m; j++)
+            var centre = (long)i * m;
+            var low = centre - threshold < 0 ? 0 : (int)((centre - threshold) / n + 1);
+            var high = (int)Math.Min(m, (centre + threshold - 1) / n);
+            Array.Clear(row, previousLow, Math.Max(0, Math.Min(low, previousHigh + 1) - previousLow));
+            for (var j = low; j <= high; j++)
             {
                 if (i == 0 && j == 0)
                     row[j] = 1;
-                else if (Math.Abs((long)i * m - (long)j * n) >= threshold)
-                    row[j] = 0;
                 else
-                    row[j] = (i * row[j] + (j > 0 ? j * row[j - 1] : 0)) / (i + j);
+                    row[j] = (i * row[j] + (j > low ? j * row[j - 1] : 0)) / (i + j);
             }
+            (previousLow, previousHigh) = (low, high);
         }
         return Math.Clamp(1 - row[m], 0, 1);
     }

@@ -130,16 +130,21 @@ public sealed class NumericHistogram
             Add(value);
     }
 
-    /// <summary>Adds another window's counts to this one (window aggregation); both must have the same edges.</summary>
+    /// <summary>
+    /// Adds another window's counts to this one (window aggregation). Both must have the same edges, or this one a subset of
+    /// the other's: a window stored before the fine bins gained the training range edges keeps its own edges, and batches
+    /// binned since are coarsened onto them.
+    /// </summary>
     public void Merge(NumericHistogram other)
     {
-        if (!HasEdges(other.edges))
+        if (!HasEdges(other.edges) && !IsSubsetOf(other.edges))
             throw new ArgumentException("Only histograms over the same edges merge: these windows were binned for different references.", nameof(other));
 
+        var source = HasEdges(other.edges) ? other : other.Coarsen(edges);
         for (var i = 0; i < counts.Length; i++)
         {
-            counts[i] += other.counts[i];
-            sums[i] += other.sums[i];
+            counts[i] += source.counts[i];
+            sums[i] += source.sums[i];
         }
         FiniteCount += other.FiniteCount;
         NullCount += other.NullCount;
@@ -150,6 +155,9 @@ public sealed class NumericHistogram
         if (other.Max is { } otherMax)
             Max = Max is { } max && max >= otherMax ? max : otherMax;
     }
+
+    /// <summary>Whether every edge of this histogram is one of <paramref name="finer"/>.</summary>
+    public bool IsSubsetOf(IReadOnlyList<double> finer) => edges.All(edge => finer.Contains(edge));
 
     public bool HasEdges(IReadOnlyList<double> candidate)
     {
