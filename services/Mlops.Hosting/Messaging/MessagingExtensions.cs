@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using MassTransit.Middleware;
 using Microsoft.Extensions.Logging;
 using Mlops.Hosting.DeadLetters;
+using Mlops.Hosting.Health;
 using Mlops.Hosting.Outbox;
 
 namespace Mlops.Hosting.Messaging;
@@ -34,6 +35,8 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<OutboxPublisher>();
         builder.Services.AddSingleton<RedeliveryScheduler>();
         builder.Services.AddSingleton<DeadLetterStore>();
+        builder.Services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section);
+        builder.Services.AddHealthChecks().AddCheck<MessagingHealthCheck>("messaging", tags: ["ready"]);
 
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
