@@ -47,7 +47,7 @@ public sealed class CliHost : IAsyncDisposable
         });
         builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
         builder.Configuration.AddEnvironmentVariables();
-        var overrides = new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" };
+        var overrides = new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false", ["Retention:Enabled"] = "false" };
         if (publishing)
             overrides["Messaging:ServiceName"] = $"mlops-cli-{Guid.NewGuid():N}";
         builder.Configuration.AddInMemoryCollection(overrides);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Mlops.Catalog;
 using Mlops.Hosting;
 using Mlops.Hosting.Messaging;
+using Mlops.Hosting.Retention;
 using Mlops.Hosting.Sagas;
 using Mlops.Orchestrator.Admission;
 using Mlops.Orchestrator.Configuration;
@@ -29,6 +30,7 @@ public static class OrchestratorExtensions
         builder.Services.AddSingleton<PipelineAdmission>();
         builder.Services.AddSingleton<ScheduleStore>();
         builder.Services.AddMlopsMigrations(typeof(OrchestratorExtensions).Assembly);
+        builder.Services.AddMlopsRetentionRule(OrchestratorRetention.PipelineTriggers);
 
         builder.AddMlopsMessaging(bus =>
         {
