@@ -18,7 +18,7 @@ public sealed class When_a_consumer_keeps_failing(TestEnvironment environment) :
 
     public async Task InitializeAsync() =>
         _host = await HostingTestHost.StartAsync(environment, "flaky", bus => bus.AddConsumer<FlakyConsumer>(),
-            new Dictionary<string, string?> { ["Messaging:Retry:Limit"] = "1" });
+            new Dictionary<string, string?> { ["Messaging:Retry:Limit"] = "1", ["Messaging:Redelivery:HoldWhenDatabaseDown"] = "00:00:00.200" });
 
     [Fact]
     public async Task A_transient_failure_is_redelivered_past_the_last_interval_and_never_dead_lettered()
@@ -53,6 +53,37 @@ public sealed class When_a_consumer_keeps_failing(TestEnvironment environment) :
         Assert.Equal("flaky", letter[0].Queue);
         Assert.Equal(AttemptsPerDelivery * (Intervals + 1), await environment.Database.ScalarAsync<long>(
             "SELECT count(*) FROM hosting_tests.flaky_attempts WHERE flaky_id = @FlakyId", flaky));
+    }
+
+    [Fact]
+    public async Task When_not_even_the_redelivery_can_be_written_the_message_goes_back_to_rabbitmq_and_is_not_lost()
+    {
+        var flaky = new Flaky { FlakyId = Guid.NewGuid(), FailTimes = AttemptsPerDelivery * 3, Transient = true };
+        // The database refuses this message's redelivery rows the way a database that is shutting down refuses everything.
+        await environment.Database.ExecuteAsync($$"""
+            CREATE FUNCTION hosting_tests.refuse_{{flaky.FlakyId:N}}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.body LIKE '%{{flaky.FlakyId}}%' THEN
+                    RAISE EXCEPTION 'the database is shutting down' USING ERRCODE = '57P03';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_{{flaky.FlakyId:N}} BEFORE INSERT ON messaging.outbox
+                FOR EACH ROW EXECUTE FUNCTION hosting_tests.refuse_{{flaky.FlakyId:N}}();
+            """);
+        await _host!.Services.GetRequiredService<IBus>().Publish(flaky);
+
+        await Eventually.WaitAsync(() => environment.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM hosting_tests.flaky_attempts WHERE flaky_id = @FlakyId", flaky), n => n > AttemptsPerDelivery * 2,
+            "the message handed back by RabbitMQ and attempted again");
+        Assert.Equal(0, await environment.Database.ScalarAsync<long>("SELECT count(*) FROM messaging.dead_letters WHERE body LIKE '%' || @id || '%'",
+            new { id = flaky.FlakyId.ToString() }));
+        await environment.Database.ExecuteAsync($"DROP TRIGGER refuse_{flaky.FlakyId:N} ON messaging.outbox");
+
+        await Eventually.WaitAsync(() => environment.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM hosting_tests.flaky_done WHERE flaky_id = @FlakyId", flaky), n => n == 1, "the message consumed once the database is back");
+        Assert.Equal(0, await environment.Database.ScalarAsync<long>("SELECT count(*) FROM messaging.dead_letters WHERE body LIKE '%' || @id || '%'",
+            new { id = flaky.FlakyId.ToString() }));
     }
 
     public Task DisposeAsync() => _host.StopQuietlyAsync();

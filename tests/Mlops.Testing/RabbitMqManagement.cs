@@ -50,14 +50,25 @@ public sealed class RabbitMqManagement : IDisposable
         if (response.StatusCode != HttpStatusCode.NotFound)
             response.EnsureSuccessStatusCode();
 
-        using var document = JsonDocument.Parse(await _http.GetStringAsync($"vhosts/{Uri.EscapeDataString(virtualHost)}/connections"));
-        foreach (var connection in document.RootElement.EnumerateArray())
+        // The management API lists connections with a little delay: close until none was listed after at least one was closed.
+        var closedAny = false;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
         {
-            var name = connection.GetProperty("name").GetString()!;
-            var closed = await _http.DeleteAsync($"connections/{Uri.EscapeDataString(name)}");
-            if (closed.StatusCode != HttpStatusCode.NotFound)
-                closed.EnsureSuccessStatusCode();
+            using var document = JsonDocument.Parse(await _http.GetStringAsync($"vhosts/{Uri.EscapeDataString(virtualHost)}/connections"));
+            var names = document.RootElement.EnumerateArray().Select(x => x.GetProperty("name").GetString()!).ToList();
+            if (names.Count == 0 && closedAny)
+                return;
+            foreach (var name in names)
+            {
+                var closed = await _http.DeleteAsync($"connections/{Uri.EscapeDataString(name)}");
+                if (closed.StatusCode != HttpStatusCode.NotFound)
+                    closed.EnsureSuccessStatusCode();
+                closedAny = true;
+            }
+            await Task.Delay(250);
         }
+        throw new TimeoutException($"The connections of virtual host {virtualHost} were not all closed within 30 s.");
     }
 
     public async Task DeleteVirtualHostAsync(string name)
