@@ -16,8 +16,10 @@ public static class MessagingExtensions
 {
     /// <summary>
     /// MassTransit over RabbitMQ (or in memory, for tests) with what every Mlops service relies on: kebab-case endpoints,
-    /// a retry policy, prefetch and concurrency from configuration, and the Postgres transactional outbox and inbox in
-    /// front of every consumer and saga. <paramref name="configure"/> registers the service's consumers and sagas.
+    /// immediate retries then delayed redelivery through the outbox, dead letters in messaging.dead_letters, prefetch and
+    /// concurrency from configuration, the Postgres transactional outbox and inbox in front of every consumer and saga,
+    /// the messaging health check and the messaging tables' retention. <paramref name="configure"/> registers the
+    /// service's consumers and sagas.
     /// </summary>
     public static IHostApplicationBuilder AddMlopsMessaging(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configure = null)
     {
