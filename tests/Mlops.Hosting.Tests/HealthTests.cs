@@ -26,7 +26,8 @@ public sealed class When_a_service_reports_its_health(TestEnvironment environmen
             var ready = await Eventually.WaitAsync(() => http.GetAsync("/health/ready"), r => r.StatusCode == HttpStatusCode.OK, "the service to be ready");
             using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
             Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
-            Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("messaging").GetProperty("status").GetString());
+            foreach (var check in new[] { "postgres", "outbox-backlog", "outbox-parked", "dead-letters" })
+                Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty(check).GetProperty("status").GetString());
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
         }
         finally
@@ -93,15 +94,16 @@ public sealed class When_a_service_reports_its_health(TestEnvironment environmen
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
             using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
             Assert.Equal("Degraded", body.RootElement.GetProperty("status").GetString());
-            var messaging = body.RootElement.GetProperty("checks").GetProperty("messaging");
-            Assert.Equal("Degraded", messaging.GetProperty("status").GetString());
-            var data = messaging.GetProperty("data");
-            Assert.Equal(1, data.GetProperty("outboxBacklogRows").GetInt64());
-            Assert.True(data.GetProperty("outboxBacklogOldestSeconds").GetDouble() >= 299);
-            Assert.Equal(1, data.GetProperty("parkedOutboxRows").GetInt64());
-            Assert.Equal(2, data.GetProperty("deadLetters").GetInt64());
-            Assert.Contains("parked", messaging.GetProperty("description").GetString());
-            Assert.Contains("2 dead letters", messaging.GetProperty("description").GetString());
+            var checks = body.RootElement.GetProperty("checks");
+            foreach (var check in new[] { "outbox-backlog", "outbox-parked", "dead-letters" })
+                Assert.Equal("Degraded", checks.GetProperty(check).GetProperty("status").GetString());
+            var backlog = checks.GetProperty("outbox-backlog").GetProperty("data");
+            Assert.Equal(1, backlog.GetProperty("rows").GetInt64());
+            Assert.True(backlog.GetProperty("oldestSeconds").GetDouble() >= 299);
+            Assert.Equal(1, checks.GetProperty("outbox-parked").GetProperty("data").GetProperty("rows").GetInt64());
+            Assert.Equal(2, checks.GetProperty("dead-letters").GetProperty("data").GetProperty("count").GetInt64());
+            Assert.Contains("2 dead letters", checks.GetProperty("dead-letters").GetProperty("description").GetString());
+            Assert.Equal("Healthy", checks.GetProperty("postgres").GetProperty("status").GetString());
         }
         finally
         {

@@ -8,10 +8,12 @@ using Npgsql;
 namespace Mlops.Hosting.Health;
 
 /// <summary>
-/// Readiness from this service's messaging tables: the outbox backlog (count and age of the oldest due row), parked outbox rows
-/// and unreplayed dead letters. Crossing a <see cref="HealthOptions"/> threshold makes it Degraded with the numbers in its data.
+/// Readiness from this service's messaging tables, one <see cref="MessagingHealthAspect"/> per check: the outbox backlog (count
+/// and age of the oldest due row), parked outbox rows, unreplayed dead letters. Crossing a <see cref="HealthOptions"/> threshold
+/// makes the check Degraded with the numbers in its data.
 /// </summary>
-public sealed class MessagingHealthCheck(NpgsqlDataSource dataSource, ProducerName producer, IOptionsMonitor<HealthOptions> options) : IHealthCheck
+public sealed class MessagingHealthCheck(NpgsqlDataSource dataSource, ProducerName producer, IOptionsMonitor<HealthOptions> options,
+    MessagingHealthAspect aspect) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -28,34 +30,43 @@ public sealed class MessagingHealthCheck(NpgsqlDataSource dataSource, ProducerNa
         }
 
         var limits = options.CurrentValue;
-        var data = new Dictionary<string, object>
+        return aspect switch
         {
-            ["producer"] = producer.Value,
-            ["outboxBacklogRows"] = figures.BacklogRows,
-            ["outboxBacklogOldestSeconds"] = Math.Round(figures.BacklogOldestSeconds, 1),
-            ["outboxBacklogRowsLimit"] = limits.OutboxBacklogRows,
-            ["outboxBacklogAgeLimitSeconds"] = limits.OutboxBacklogAge.TotalSeconds,
-            ["parkedOutboxRows"] = figures.ParkedRows,
-            ["parkedOutboxRowsLimit"] = limits.ParkedOutboxRows,
-            ["deadLetters"] = figures.DeadLetters,
-            ["deadLettersOldestSeconds"] = Math.Round(figures.DeadLettersOldestSeconds, 1),
-            ["deadLettersLimit"] = limits.DeadLetters,
+            MessagingHealthAspect.OutboxBacklog => Judge(
+                figures.BacklogRows > limits.OutboxBacklogRows || figures.BacklogOldestSeconds > limits.OutboxBacklogAge.TotalSeconds,
+                $"{figures.BacklogRows} outbox rows are due and unsent, the oldest for {figures.BacklogOldestSeconds:0} s " +
+                $"(limits {limits.OutboxBacklogRows} rows, {limits.OutboxBacklogAge.TotalSeconds:0} s).",
+                new Dictionary<string, object>
+                {
+                    ["producer"] = producer.Value,
+                    ["rows"] = figures.BacklogRows,
+                    ["oldestSeconds"] = Math.Round(figures.BacklogOldestSeconds, 1),
+                    ["rowsLimit"] = limits.OutboxBacklogRows,
+                    ["ageLimitSeconds"] = limits.OutboxBacklogAge.TotalSeconds,
+                }),
+            MessagingHealthAspect.OutboxParked => Judge(figures.ParkedRows > limits.ParkedOutboxRows,
+                $"{figures.ParkedRows} outbox rows are parked (limit {limits.ParkedOutboxRows}); their reason is in messaging.outbox.last_error.",
+                new Dictionary<string, object>
+                {
+                    ["producer"] = producer.Value,
+                    ["rows"] = figures.ParkedRows,
+                    ["rowsLimit"] = limits.ParkedOutboxRows,
+                }),
+            _ => Judge(figures.DeadLetters > limits.DeadLetters,
+                $"{figures.DeadLetters} dead letters are not replayed, the oldest for {figures.DeadLettersOldestSeconds:0} s " +
+                $"(limit {limits.DeadLetters}); see 'mlops errors list'.",
+                new Dictionary<string, object>
+                {
+                    ["service"] = producer.Value,
+                    ["count"] = figures.DeadLetters,
+                    ["oldestSeconds"] = Math.Round(figures.DeadLettersOldestSeconds, 1),
+                    ["countLimit"] = limits.DeadLetters,
+                }),
         };
-
-        var problems = new List<string>();
-        if (figures.BacklogRows > limits.OutboxBacklogRows)
-            problems.Add($"{figures.BacklogRows} outbox rows are due and unsent (limit {limits.OutboxBacklogRows})");
-        if (figures.BacklogOldestSeconds > limits.OutboxBacklogAge.TotalSeconds)
-            problems.Add($"the oldest due outbox row has waited {figures.BacklogOldestSeconds:0} s (limit {limits.OutboxBacklogAge.TotalSeconds:0} s)");
-        if (figures.ParkedRows > limits.ParkedOutboxRows)
-            problems.Add($"{figures.ParkedRows} outbox rows are parked (limit {limits.ParkedOutboxRows}); see messaging.outbox.last_error");
-        if (figures.DeadLetters > limits.DeadLetters)
-            problems.Add($"{figures.DeadLetters} dead letters are not replayed (limit {limits.DeadLetters}); see 'mlops errors list'");
-
-        return problems.Count == 0
-            ? HealthCheckResult.Healthy("Outbox flowing, nothing parked or dead-lettered.", data)
-            : HealthCheckResult.Degraded(string.Join("; ", problems) + ".", data: data);
     }
+
+    private static HealthCheckResult Judge(bool crossed, string description, IReadOnlyDictionary<string, object> data) =>
+        crossed ? HealthCheckResult.Degraded(description, data: data) : HealthCheckResult.Healthy(description, data);
 
     private sealed record MessagingFigures(long BacklogRows, double BacklogOldestSeconds, long ParkedRows, long DeadLetters, double DeadLettersOldestSeconds);
 

@@ -39,7 +39,10 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<RedeliveryScheduler>();
         builder.Services.AddSingleton<DeadLetterStore>();
         builder.Services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section);
-        builder.Services.AddHealthChecks().AddCheck<MessagingHealthCheck>("messaging", tags: ["ready"]);
+        builder.Services.AddHealthChecks()
+            .AddTypeActivatedCheck<MessagingHealthCheck>("outbox-backlog", null, ["ready"], MessagingHealthAspect.OutboxBacklog)
+            .AddTypeActivatedCheck<MessagingHealthCheck>("outbox-parked", null, ["ready"], MessagingHealthAspect.OutboxParked)
+            .AddTypeActivatedCheck<MessagingHealthCheck>("dead-letters", null, ["ready"], MessagingHealthAspect.DeadLetters);
 
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
