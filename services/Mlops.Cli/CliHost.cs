@@ -133,9 +133,13 @@ public sealed class CliHost : IAsyncDisposable
             while (true)
             {
                 await using var connection = await dataSource.OpenConnectionAsync(timeout.Token);
-                var pending = await connection.ExecuteScalarAsync<long>(new CommandDefinition(PendingSql, new { producer }, cancellationToken: timeout.Token));
+                var (pending, parked) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(PendingSql, new { producer },
+                    cancellationToken: timeout.Token));
                 if (pending == 0)
                     return;
+                // A parked row will never be sent: no point waiting for the timeout.
+                if (parked > 0)
+                    break;
                 await Task.Delay(50, timeout.Token);
             }
         }
@@ -150,7 +154,7 @@ public sealed class CliHost : IAsyncDisposable
             if (errors.Count == 0)
                 return;
             throw new TimeoutException(
-                $"RabbitMQ did not confirm within {PublishTimeout.TotalSeconds:0} s (Cli:PublishTimeout){(errors[0] is { } error ? ": " + error : "")}. " +
+                $"RabbitMQ did not confirm within {PublishTimeout.TotalSeconds:0} s (Cli:PublishTimeout){(errors.FirstOrDefault(x => x is not null) is { } error ? ": " + error : "")}. " +
                 $"{errors.Count} message(s) were withdrawn: nothing will be sent later.");
         }
     }
@@ -163,7 +167,9 @@ public sealed class CliHost : IAsyncDisposable
         _host.Dispose();
     }
 
-    private const string PendingSql = "SELECT count(*) FROM messaging.outbox WHERE producer = @producer AND delivered_at IS NULL";
+    private const string PendingSql = """
+        SELECT count(*), count(parked_at) FROM messaging.outbox WHERE producer = @producer AND delivered_at IS NULL
+        """;
 
     private const string WithdrawSql = "DELETE FROM messaging.outbox WHERE producer = @producer AND delivered_at IS NULL RETURNING last_error";
 

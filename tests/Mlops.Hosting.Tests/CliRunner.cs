@@ -11,7 +11,10 @@ public static class CliRunner
     public static async Task<CliResult> RunAsync(TestEnvironment environment, params string[] args) =>
         await RunAsync(environment.Database.ConnectionString, environment.VirtualHost, args);
 
-    public static async Task<CliResult> RunAsync(string connectionString, string virtualHost, params string[] args)
+    public static Task<CliResult> RunAsync(string connectionString, string virtualHost, params string[] args) =>
+        RunAsync(connectionString, virtualHost, new Dictionary<string, string>(), args);
+
+    public static async Task<CliResult> RunAsync(string connectionString, string virtualHost, IDictionary<string, string> settings, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlops.dll"));
@@ -24,6 +27,8 @@ public static class CliRunner
         start.Environment["Messaging__RabbitMq__Username"] = TestInfrastructure.RabbitMqUser;
         start.Environment["Messaging__RabbitMq__Password"] = TestInfrastructure.RabbitMqPassword;
         start.Environment["Cli__PublishTimeout"] = "00:00:10";
+        foreach (var (key, value) in settings)
+            start.Environment[key] = value;
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

@@ -99,6 +99,29 @@ public sealed class When_the_cli_runs(TestEnvironment environment) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_publish_that_is_not_confirmed_is_withdrawn_and_land_data_removes_its_batch()
+    {
+        var migrate = await CliRunner.RunAsync(environment, "migrate");
+        Assert.True(migrate.ExitCode == 0, migrate.Error);
+        // Every message is "too large" for this broker: the dispatcher parks it, so the broker never confirms it.
+        var refusing = new Dictionary<string, string> { ["Messaging__Outbox__MaxMessageBytes"] = "10" };
+
+        var rollback = await CliRunner.RunAsync(environment.Database.ConnectionString, environment.VirtualHost, refusing,
+            "rollback", "--model", "dev.ml.churn", "--reason", "cli test");
+        var land = await CliRunner.RunAsync(environment.Database.ConnectionString, environment.VirtualHost, refusing,
+            "land-data", "--rows", "20");
+
+        Assert.Equal(1, rollback.ExitCode);
+        Assert.Contains("withdrawn: nothing will be sent later", rollback.Error);
+        Assert.Contains("larger than 10 bytes", rollback.Error);
+        Assert.Equal(1, land.ExitCode);
+        Assert.Contains("nothing landed", land.Error);
+        Assert.Equal(0, await environment.Database.ScalarAsync<long>("SELECT count(*) FROM messaging.outbox WHERE producer LIKE 'mlops-cli-%' AND delivered_at IS NULL"));
+        Assert.Equal(0, await environment.Database.ScalarAsync<long>("SELECT count(*) FROM raw.batches"));
+        Assert.Equal(0, await environment.Database.ScalarAsync<long>("SELECT count(*) FROM raw.churn_customers"));
+    }
+
+    [Fact]
     public async Task A_publishing_command_that_cannot_reach_the_broker_fails_and_leaves_nothing_to_send_later()
     {
         var migrate = await CliRunner.RunAsync(environment, "migrate");
