@@ -11,6 +11,8 @@ var root = new RootCommand("mlops — operate the Mlops pipeline: land data, rel
     RollbackCommand.Create(),
     ModelCommand.Create(),
     RunsCommand.Create(),
+    ErrorsCommand.Create(),
+    MigrateCommand.Create(),
     DemoCommand.Create(),
 };
 

@@ -1,12 +1,15 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mlops.Hosting.Data;
+using Mlops.Hosting.Health;
 using Mlops.Hosting.Telemetry;
 using Npgsql;
 
@@ -68,11 +71,25 @@ public static class MlopsHostingExtensions
         return services;
     }
 
-    /// <summary>/health/live answers while the process runs; /health/ready once the database and the bus answer.</summary>
+    /// <summary>
+    /// /health/live answers while the process runs; /health/ready runs every check tagged "ready" (database, bus, outbox backlog,
+    /// parked rows, dead letters, and whatever the service adds) and answers JSON with each check's status, description and data:
+    /// 200 when Healthy or Degraded, 503 when Unhealthy.
+    /// </summary>
     public static WebApplication MapMlopsDefaults(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         return app;
     }
 }

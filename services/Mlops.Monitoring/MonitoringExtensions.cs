@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Mlops.Catalog;
 using Mlops.Hosting;
 using Mlops.Hosting.Messaging;
+using Mlops.Hosting.Retention;
 using Mlops.Monitoring.Consumers;
 using Mlops.Monitoring.Evaluation;
 using Mlops.Monitoring.Windows;
@@ -18,6 +19,7 @@ public static class MonitoringExtensions
 
         builder.Services.AddMlopsCatalog();
         builder.Services.AddMlopsMigrations(typeof(MonitoringExtensions).Assembly);
+        builder.Services.AddMlopsRetentionRule(MonitoringRetention.GroundTruth).AddMlopsRetentionRule(MonitoringRetention.ProcessedBatches);
 
         builder.Services.AddSingleton<ReferenceCache>();
         builder.Services.AddSingleton<LoggedPredictions>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Mlops.Catalog;
 using Mlops.Hosting;
 using Mlops.Hosting.Messaging;
+using Mlops.Hosting.Retention;
 using Mlops.Hosting.Sagas;
 using Mlops.Orchestrator.Admission;
 using Mlops.Orchestrator.Configuration;
@@ -31,6 +32,7 @@ public static class OrchestratorExtensions
         builder.Services.AddSingleton<FollowUpAdmission>();
         builder.Services.AddSingleton<ScheduleStore>();
         builder.Services.AddMlopsMigrations(typeof(OrchestratorExtensions).Assembly);
+        builder.Services.AddMlopsRetentionRule(OrchestratorRetention.PipelineTriggers);
 
         builder.AddMlopsMessaging(bus =>
         {

@@ -5,6 +5,7 @@ using Mlops.Catalog;
 using Mlops.Hosting;
 using MassTransit;
 using Mlops.Hosting.Messaging;
+using Mlops.Hosting.Retention;
 using Mlops.Serving.Consumers;
 using Mlops.Serving.Inference;
 using Mlops.Serving.Models;
@@ -22,6 +23,7 @@ public static class ServingExtensions
 
         builder.Services.AddMlopsCatalog();
         builder.Services.AddMlopsMigrations(typeof(ServingExtensions).Assembly);
+        builder.Services.AddMlopsRetentionRule(ServingRetention.InferenceLog);
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<InferenceLog>();

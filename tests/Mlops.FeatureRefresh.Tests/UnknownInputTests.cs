@@ -61,16 +61,16 @@ public sealed class When_the_command_names_what_does_not_exist(FeatureRefreshEnv
     }
 
     [Fact]
-    public async Task A_command_without_a_run_id_goes_to_the_error_queue_with_the_reason()
+    public async Task A_command_without_a_run_id_is_dead_lettered_with_the_reason()
     {
         var marker = Guid.NewGuid();
         await environment.PublishAsync(environment.Command(Guid.Empty, marker));
 
-        var errors = await Eventually.WaitAsync(() => environment.Broker.PeekAsync(environment.VirtualHost, "refresh-features_error"),
-            messages => messages.Any(m => m.Payload.Contains(marker.ToString())), "the command in refresh-features_error");
+        var errors = await Eventually.WaitAsync(() => environment.Database.DeadLettersAsync("refresh-features"),
+            messages => messages.Any(m => m.Body.Contains(marker.ToString())), "the command in messaging.dead_letters");
 
-        var entry = errors.Single(m => m.Payload.Contains(marker.ToString()));
-        Assert.Contains("no CorrelationId", entry.Header("MT-Fault-Message"));
-        Assert.Equal("0", entry.Header("MT-Fault-RetryCount") ?? "0");
+        var entry = errors.Single(m => m.Body.Contains(marker.ToString()));
+        Assert.Contains("no CorrelationId", entry.Reason);
+        Assert.Equal(0, entry.Redeliveries);
     }
 }

@@ -30,9 +30,45 @@ public sealed class RabbitMqManagement : IDisposable
             throw new InvalidOperationException(TestInfrastructure.Unavailable("RabbitMQ's management API", exception), exception);
         }
 
+        await GrantPermissionsAsync(name);
+    }
+
+    public async Task GrantPermissionsAsync(string virtualHost)
+    {
         var permissions = JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" });
-        (await _http.PutAsync($"permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(TestInfrastructure.RabbitMqUser)}", permissions))
+        (await _http.PutAsync($"permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(TestInfrastructure.RabbitMqUser)}", permissions))
             .EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// A broker outage for one virtual host only, without touching the shared node: the test user loses its permissions
+    /// (new connections are refused) and every open connection is closed. Queues and their messages stay.
+    /// </summary>
+    public async Task StartOutageAsync(string virtualHost)
+    {
+        var response = await _http.DeleteAsync($"permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(TestInfrastructure.RabbitMqUser)}");
+        if (response.StatusCode != HttpStatusCode.NotFound)
+            response.EnsureSuccessStatusCode();
+
+        // The management API lists connections with a little delay: close until none was listed after at least one was closed.
+        var closedAny = false;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var document = JsonDocument.Parse(await _http.GetStringAsync($"vhosts/{Uri.EscapeDataString(virtualHost)}/connections"));
+            var names = document.RootElement.EnumerateArray().Select(x => x.GetProperty("name").GetString()!).ToList();
+            if (names.Count == 0 && closedAny)
+                return;
+            foreach (var name in names)
+            {
+                var closed = await _http.DeleteAsync($"connections/{Uri.EscapeDataString(name)}");
+                if (closed.StatusCode != HttpStatusCode.NotFound)
+                    closed.EnsureSuccessStatusCode();
+                closedAny = true;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"The connections of virtual host {virtualHost} were not all closed within 30 s.");
     }
 
     public async Task DeleteVirtualHostAsync(string name)

@@ -40,6 +40,7 @@ public class TestEnvironment : IAsyncLifetime
         ["Messaging:Retry:Initial"] = "00:00:00.050",
         ["Messaging:Retry:Increment"] = "00:00:00.100",
         ["Messaging:Outbox:PollInterval"] = "00:00:00.200",
+        ["Messaging:Redelivery:Intervals"] = "00:00:00.200, 00:00:00.500",
         ["Telemetry:ServiceName"] = serviceName,
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Mlops"] = "Information",

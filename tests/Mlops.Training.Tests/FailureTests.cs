@@ -42,17 +42,17 @@ public sealed class When_a_TrainModel_cannot_be_trained(TrainingEnvironment envi
     }
 
     [Fact]
-    public async Task A_command_without_a_pipeline_run_goes_to_the_error_queue_untried()
+    public async Task A_command_without_a_pipeline_run_is_dead_lettered_untried()
     {
         var command = environment.Command(Guid.Empty) with { CodeVersion = "no-run-" + Guid.NewGuid().ToString("N") };
 
         await environment.PublishAsync(command);
 
-        var errors = await Eventually.WaitAsync(() => environment.Broker.PeekAsync(environment.VirtualHost, "train-model_error", 50),
-            m => m.Any(x => x.Payload.Contains(command.CodeVersion)), "the command in train-model_error");
-        var entry = errors.Single(x => x.Payload.Contains(command.CodeVersion));
-        Assert.Contains("no CorrelationId", entry.Header("MT-Fault-Message"));
-        Assert.Equal("0", entry.Header("MT-Fault-RetryCount") ?? "0");
+        var errors = await Eventually.WaitAsync(() => environment.Database.DeadLettersAsync("train-model"),
+            m => m.Any(x => x.Body.Contains(command.CodeVersion)), "the command in messaging.dead_letters");
+        var entry = errors.Single(x => x.Body.Contains(command.CodeVersion));
+        Assert.Contains("no CorrelationId", entry.Reason);
+        Assert.Equal(0, entry.Redeliveries);
     }
 
     private async Task<TrainModel> CommandFor(string situation, TrainModel command) => situation switch

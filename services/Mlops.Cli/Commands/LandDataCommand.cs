@@ -29,9 +29,8 @@ public static class LandDataCommand
                 Shift = parse.GetValue(shift), ConceptShift = parse.GetValue(concept), NullRate = parse.GetValue(nulls),
             }.Validate();
             var customers = ChurnDataGenerator.Generate(options);
-            var batchId = await host.Get<RawDataLander>().LandAsync(customers, parse.GetValue(environment)!, parse.GetValue(principal)!,
+            var batchId = await host.LandAsync(customers, parse.GetValue(environment)!, parse.GetValue(principal)!,
                 $"synthetic churn: seed {options.Seed}, shift {options.Shift}, concept shift {options.ConceptShift}, null rate {options.NullRate}", cancellationToken);
-            await host.WaitForOutboxAsync(cancellationToken);
             Console.WriteLine($"Landed batch {batchId}: {customers.Count} rows into {RawDataLander.SourceTable}.");
             return 0;
         });

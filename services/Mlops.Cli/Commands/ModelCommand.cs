@@ -10,7 +10,7 @@ public static class ModelCommand
     {
         var model = new Argument<string>("model") { Description = "The model's full name, catalog.schema.model" };
         var show = new Command("show", "A model's versions, aliases and alias history") { model };
-        show.Run(async (parse, host, cancellationToken) =>
+        show.RunWithoutBus(async (parse, host, cancellationToken) =>
         {
             var name = CliOptions.ParseModel(parse.GetValue(model)!);
             var registry = host.Get<ModelRegistry>();

@@ -11,7 +11,7 @@ public static class RunsCommand
         var model = new Option<string?>("--model", "-m") { Description = "Only runs of this model" };
         var limit = new Option<int>("--limit") { Description = "How many runs", DefaultValueFactory = _ => 20 };
         var list = new Command("list", "The latest pipeline runs") { model, limit };
-        list.Run(async (parse, host, cancellationToken) =>
+        list.RunWithoutBus(async (parse, host, cancellationToken) =>
         {
             var runs = await new PipelineRuns(host.Get<Npgsql.NpgsqlDataSource>()).ListAsync(parse.GetValue(model), parse.GetValue(limit), cancellationToken);
             Console.WriteLine($"{"run",-36}  {"model",-16}  {"trigger",-22}  {"state",-18}  {"version",7}  started");
@@ -24,7 +24,7 @@ public static class RunsCommand
         var runId = new Argument<Guid>("run") { Description = "The run id" };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing the history until the run finishes" };
         var show = new Command("show", "A run's trigger, history and outcome") { runId, follow };
-        show.Run(async (parse, host, cancellationToken) =>
+        show.RunWithoutBus(async (parse, host, cancellationToken) =>
         {
             var runs = new PipelineRuns(host.Get<Npgsql.NpgsqlDataSource>());
             var id = parse.GetValue(runId);

@@ -44,9 +44,8 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
     private async Task FirstChampionAsync(CancellationToken cancellationToken)
     {
         Step($"1. Upstream lands {rows:N0} customers into raw.churn_customers; {model} has no champion, so new data starts a run");
-        var batch = await host.Get<RawDataLander>().LandAsync(ChurnDataGenerator.Generate(new ChurnDataOptions { RowCount = rows, Seed = 7 }),
+        var batch = await host.LandAsync(ChurnDataGenerator.Generate(new ChurnDataOptions { RowCount = rows, Seed = 7 }),
             model.Catalog, "demo-upstream", "the first churn snapshot", cancellationToken);
-        await host.WaitForOutboxAsync(cancellationToken);
         output.WriteLine($"  batch {batch} landed; RawDataLanded published");
 
         var run = await FollowAsync(ct => _runs.StartedByAsync(null, batch.ToString(), ct), $"batch {batch}", cancellationToken);
@@ -106,9 +105,8 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
         var championBefore = await ChampionAsync(cancellationToken);
         var landing = DateTimeOffset.UtcNow;
         var shifted = new ChurnDataOptions { RowCount = rows, Seed = 31, FirstCustomerId = 2_000_001, Shift = 1.5, ConceptShift = 1.0 };
-        var batch = await host.Get<RawDataLander>().LandAsync(ChurnDataGenerator.Generate(shifted), model.Catalog, "demo-upstream",
+        var batch = await host.LandAsync(ChurnDataGenerator.Generate(shifted), model.Catalog, "demo-upstream",
             "the shifted churn snapshot", cancellationToken);
-        await host.WaitForOutboxAsync(cancellationToken);
         var landed = await WaitAsync(ct => _runs.LatestDispositionAsync("raw_data_landed", landing, ct), d => d is not null, TimeSpan.FromSeconds(60),
             "admission to see the shifted batch", cancellationToken);
         output.WriteLine($"  fresh batch {batch} landed ({rows:N0} rows) — {landed!.Value.Disposition}: {landed.Value.Detail}");

@@ -33,6 +33,9 @@ public sealed class MessagingOptions
 
     [Required]
     public OutboxOptions Outbox { get; set; } = new();
+
+    [Required]
+    public RedeliveryOptions Redelivery { get; set; } = new();
 }
 
 public sealed class RabbitMqOptions
@@ -59,13 +62,13 @@ public sealed class RabbitMqOptions
 
 public sealed class RetryOptions
 {
-    /// <summary>Attempts after the first, before the message goes to the endpoint's _error queue.</summary>
+    /// <summary>Immediate attempts after the first, before delayed redelivery (see <see cref="RedeliveryOptions"/>) takes over.</summary>
     [Range(0, 100)]
-    public int Limit { get; set; } = 5;
+    public int Limit { get; set; } = 3;
 
-    public TimeSpan Initial { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan Initial { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    public TimeSpan Increment { get; set; } = TimeSpan.FromMilliseconds(400);
+    public TimeSpan Increment { get; set; } = TimeSpan.FromMilliseconds(200);
 }
 
 public sealed class OutboxOptions
@@ -85,13 +88,13 @@ public sealed class OutboxOptions
     /// <summary>How long one send may wait for the broker's confirm before it counts as failed.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long delivered outbox rows are kept for inspection.</summary>
-    public TimeSpan DeliveredRetention { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>The first pause after a transient failure (broker or database unreachable); it doubles up to <see cref="RetryMax"/>.</summary>
+    public TimeSpan RetryInitial { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How long processed message ids are remembered; must outlast any redelivery.</summary>
-    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>The longest pause between attempts while the broker is unreachable. There is no give-up: rows wait, never park.</summary>
+    public TimeSpan RetryMax { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Failed sends of one row before it is parked (left with its last error, no longer retried).</summary>
-    [Range(1, 1000)]
-    public int MaxAttempts { get; set; } = 20;
+    /// <summary>A body larger than this is parked instead of sent: RabbitMQ refuses messages above its max_message_size (128 MiB by default).</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxMessageBytes { get; set; } = 128 * 1024 * 1024;
 }

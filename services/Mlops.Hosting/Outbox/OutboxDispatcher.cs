@@ -16,7 +16,10 @@ namespace Mlops.Hosting.Outbox;
 /// Sends this service's committed outbox rows to the broker, oldest first, and stamps them delivered.
 /// Rows are claimed with FOR UPDATE SKIP LOCKED, so several instances of a service never send the same row at once.
 /// A crash between the broker's confirm and the stamp re-sends the row with the same MessageId on restart;
-/// the receiving inbox drops that duplicate. Scheduled rows (deadlines) go out once their time has come.
+/// the receiving inbox drops that duplicate. Scheduled rows (deadlines, delayed redeliveries) go out once their time has come.
+/// A transient failure (broker unreachable, send timeout) stops the batch and backs off, capped, for ever: it never parks a row.
+/// A row that can never be sent (unreadable headers, no valid destination, too large for the broker) is parked at once with
+/// its reason, and the rows behind it go on.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     NpgsqlDataSource dataSource,
@@ -33,7 +36,6 @@ public sealed partial class OutboxDispatcher(
         if (!Options.DispatcherEnabled)
             return;
 
-        var nextCleanup = DateTime.UtcNow;
         var failures = 0;
 
         while (!stoppingToken.IsCancellationRequested)
@@ -41,18 +43,20 @@ public sealed partial class OutboxDispatcher(
             TimeSpan wait;
             try
             {
-                var sent = await DispatchBatchAsync(stoppingToken);
-                failures = 0;
-                if (sent == Options.BatchSize)
-                    continue;
-
-                if (DateTime.UtcNow >= nextCleanup)
+                var batch = await DispatchBatchAsync(stoppingToken);
+                if (batch.TransientFailure is { } failure)
                 {
-                    await CleanupAsync(stoppingToken);
-                    nextCleanup = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+                    failures++;
+                    wait = Backoff(failures);
+                    LogDispatchFailed(failure, wait.TotalMilliseconds);
                 }
-
-                wait = await TimeUntilNextDueAsync(stoppingToken);
+                else
+                {
+                    failures = 0;
+                    if (batch.Claimed == Options.BatchSize)
+                        continue;
+                    wait = await TimeUntilNextDueAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -60,8 +64,9 @@ public sealed partial class OutboxDispatcher(
             }
             catch (Exception exception)
             {
+                // The database itself (claim, stamp) failed: the rows stay as they are and are claimed again later.
                 failures++;
-                wait = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 7))));
+                wait = Backoff(failures);
                 LogDispatchFailed(exception, wait.TotalMilliseconds);
             }
 
@@ -76,44 +81,93 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>Sends one batch of due rows; returns how many were delivered.</summary>
-    public async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
+    private TimeSpan Backoff(int failures)
+    {
+        var milliseconds = Options.RetryInitial.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20));
+        return TimeSpan.FromMilliseconds(Math.Min(Options.RetryMax.TotalMilliseconds, milliseconds));
+    }
+
+    /// <summary>Sends one batch of due rows: how many were claimed, delivered and parked, and the transient failure that stopped it, if any.</summary>
+    public async Task<OutboxBatchResult> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var rows = (await connection.QueryAsync<OutboxRecord>(new CommandDefinition(ClaimSql,
-            new { Producer = producer.Value, Options.BatchSize, Options.MaxAttempts }, transaction, cancellationToken: cancellationToken))).ToList();
+            new { Producer = producer.Value, Options.BatchSize }, transaction, cancellationToken: cancellationToken))).ToList();
         if (rows.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken);
-            return 0;
+            return new OutboxBatchResult(0, 0, 0, null);
         }
 
         var delivered = new List<long>(rows.Count);
+        var parked = 0;
+        Exception? transient = null;
         foreach (var row in rows)
         {
-            try
-            {
-                await SendAsync(row.Deserialize(), cancellationToken);
-                delivered.Add(row.SequenceNumber);
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Stop at the first failure: keeps the order of what follows, and a broker that is down is not hammered.
-                LogSendFailed(exception, row.MessageId, row.DestinationAddress, row.Attempts + 1);
-                await connection.ExecuteAsync(new CommandDefinition(FailedSql,
-                    new { row.SequenceNumber, Error = exception.Message }, transaction, cancellationToken: cancellationToken));
+            if (cancellationToken.IsCancellationRequested)
                 break;
+
+            var poison = Validate(row);
+            if (poison is null)
+            {
+                try
+                {
+                    await SendAsync(row, cancellationToken);
+                    delivered.Add(row.SequenceNumber);
+                    continue;
+                }
+                catch (Exception exception) when (!cancellationToken.IsCancellationRequested && TransientFailures.IsTransient(exception))
+                {
+                    // Stop at the first transient failure: keeps the order of what follows, and a broker that is down is not hammered.
+                    // The attempt is counted for operators to see; it never parks the row.
+                    LogSendFailed(exception, row.MessageId, row.DestinationAddress, row.Attempts + 1);
+                    await connection.ExecuteAsync(new CommandDefinition(FailedSql,
+                        new { row.SequenceNumber, Error = Describe(exception) }, transaction, cancellationToken: CancellationToken.None));
+                    transient = exception;
+                    break;
+                }
+                catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    poison = exception;
+                }
             }
+
+            LogParked(poison, row.MessageId, row.DestinationAddress);
+            await connection.ExecuteAsync(new CommandDefinition(ParkSql,
+                new { row.SequenceNumber, Error = Describe(poison) }, transaction, cancellationToken: CancellationToken.None));
+            parked++;
         }
 
+        // Whatever the broker confirmed is stamped even while the host stops: otherwise it would all be sent again on restart.
         if (delivered.Count > 0)
-            await connection.ExecuteAsync(new CommandDefinition(DeliveredSql, new { Ids = delivered }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(DeliveredSql, new { Ids = delivered }, transaction, cancellationToken: CancellationToken.None));
+        await transaction.CommitAsync(CancellationToken.None);
 
-        return delivered.Count;
+        return new OutboxBatchResult(rows.Count, delivered.Count, parked, transient);
     }
+
+    /// <summary>The reason a row can never be sent, or null when it can be tried.</summary>
+    private Exception? Validate(OutboxRecord row)
+    {
+        try
+        {
+            if (!Uri.TryCreate(row.DestinationAddress, UriKind.Absolute, out _))
+                throw new FormatException($"The destination '{row.DestinationAddress}' is not an absolute address.");
+            if (System.Text.Encoding.UTF8.GetByteCount(row.Body) > Options.MaxMessageBytes)
+                throw new InvalidOperationException(
+                    $"The body is larger than {Options.MaxMessageBytes} bytes (Messaging:Outbox:MaxMessageBytes), more than the broker accepts.");
+            row.Deserialize();
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return exception;
+        }
+    }
+
+    private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
 
     private async Task SendAsync(OutboxRecord row, CancellationToken cancellationToken)
     {
@@ -137,28 +191,20 @@ public sealed partial class OutboxDispatcher(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var seconds = await connection.ExecuteScalarAsync<double?>(new CommandDefinition(NextDueSql,
-            new { Producer = producer.Value, Options.MaxAttempts }, cancellationToken: cancellationToken));
+            new { Producer = producer.Value }, cancellationToken: cancellationToken));
 
         var wait = seconds is null ? Options.PollInterval : TimeSpan.FromSeconds(Math.Max(0, seconds.Value));
         return wait < Options.PollInterval ? wait : Options.PollInterval;
     }
 
-    private async Task CleanupAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(CleanupSql, new
-        {
-            Producer = producer.Value,
-            DeliveredRetentionSeconds = Options.DeliveredRetention.TotalSeconds,
-            InboxRetentionSeconds = Options.InboxRetention.TotalSeconds,
-        }, cancellationToken: cancellationToken));
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox dispatch failed; next attempt in {DelayMilliseconds} ms")]
     private partial void LogDispatchFailed(Exception exception, double delayMilliseconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {MessageId} to {Destination} failed to send (attempt {Attempt})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {MessageId} to {Destination} failed to send (attempt {Attempt}); it will be retried")]
     private partial void LogSendFailed(Exception exception, Guid messageId, string destination, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} to {Destination} can never be sent: parked, the rows behind it go on")]
+    private partial void LogParked(Exception exception, Guid messageId, string destination);
 
     private const string ClaimSql = """
         SELECT sequence_number AS SequenceNumber, message_id AS MessageId, destination_address AS DestinationAddress,
@@ -168,7 +214,7 @@ public sealed partial class OutboxDispatcher(
                response_address AS ResponseAddressText, fault_address AS FaultAddressText,
                expiration_time AS ExpirationTime, sent_time AS SentTime, attempts AS Attempts
         FROM messaging.outbox
-        WHERE producer = @Producer AND delivered_at IS NULL AND deliver_after <= now() AND attempts < @MaxAttempts
+        WHERE producer = @Producer AND delivered_at IS NULL AND parked_at IS NULL AND deliver_after <= now()
         ORDER BY sequence_number
         LIMIT @BatchSize
         FOR UPDATE SKIP LOCKED
@@ -177,22 +223,16 @@ public sealed partial class OutboxDispatcher(
     private const string DeliveredSql = "UPDATE messaging.outbox SET delivered_at = now() WHERE sequence_number = ANY(@Ids)";
 
     private const string FailedSql = """
-        UPDATE messaging.outbox
-        SET attempts = attempts + 1, last_error = @Error,
-            deliver_after = now() + make_interval(secs => least(300, power(2, attempts)))
-        WHERE sequence_number = @SequenceNumber
+        UPDATE messaging.outbox SET attempts = attempts + 1, last_error = @Error WHERE sequence_number = @SequenceNumber
+        """;
+
+    private const string ParkSql = """
+        UPDATE messaging.outbox SET attempts = attempts + 1, last_error = @Error, parked_at = now() WHERE sequence_number = @SequenceNumber
         """;
 
     private const string NextDueSql = """
         SELECT extract(epoch FROM min(deliver_after) - now())::float8
         FROM messaging.outbox
-        WHERE producer = @Producer AND delivered_at IS NULL AND attempts < @MaxAttempts
-        """;
-
-    private const string CleanupSql = """
-        DELETE FROM messaging.outbox
-        WHERE producer = @Producer AND delivered_at < now() - make_interval(secs => @DeliveredRetentionSeconds);
-        DELETE FROM messaging.inbox
-        WHERE processed_at < now() - make_interval(secs => @InboxRetentionSeconds);
+        WHERE producer = @Producer AND delivered_at IS NULL AND parked_at IS NULL
         """;
 }

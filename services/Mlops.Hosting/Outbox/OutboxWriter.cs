@@ -3,6 +3,7 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Serialization;
 using Mlops.Hosting.Data;
+using Npgsql;
 
 namespace Mlops.Hosting.Outbox;
 
@@ -33,7 +34,7 @@ public sealed class OutboxWriter(OutboxDispatcherSignal signal, ProducerName pro
             properties = serializer.SerializeDictionary(values);
         }
 
-        var row = new
+        var row = new OutboxMessage
         {
             Producer = producer.Value,
             MessageId = messageId,
@@ -43,10 +44,10 @@ public sealed class OutboxWriter(OutboxDispatcherSignal signal, ProducerName pro
             Body = body.GetString(),
             Headers = serializer.SerializeDictionary(context.Headers.GetAll()),
             Properties = properties,
-            context.ConversationId,
-            context.CorrelationId,
-            context.InitiatorId,
-            context.RequestId,
+            ConversationId = context.ConversationId,
+            CorrelationId = context.CorrelationId,
+            InitiatorId = context.InitiatorId,
+            RequestId = context.RequestId,
             SourceAddress = context.SourceAddress?.ToString(),
             ResponseAddress = context.ResponseAddress?.ToString(),
             FaultAddress = context.FaultAddress?.ToString(),
@@ -56,9 +57,16 @@ public sealed class OutboxWriter(OutboxDispatcherSignal signal, ProducerName pro
             DelayMilliseconds = context.Delay is { } delay && delay > TimeSpan.Zero ? delay.TotalMilliseconds : 0d,
         };
 
-        await session.Connection.ExecuteAsync(new CommandDefinition(InsertSql, row, session.Transaction, cancellationToken: context.CancellationToken));
+        await InsertAsync(session.Connection, session.Transaction, row, context.CancellationToken);
         session.AfterCommit(signal.Notify);
     }
+
+    /// <summary>
+    /// Writes an already serialised message (a delayed redelivery, a replayed dead letter) as an outbox row; the caller
+    /// commits and then calls <see cref="OutboxDispatcherSignal.Notify"/> when the row is this process's to send.
+    /// </summary>
+    public static Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, OutboxMessage message, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(InsertSql, message, transaction, cancellationToken: cancellationToken));
 
     private const string InsertSql = """
         INSERT INTO messaging.outbox (

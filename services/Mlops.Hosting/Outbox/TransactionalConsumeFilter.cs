@@ -11,7 +11,7 @@ namespace Mlops.Hosting.Outbox;
 /// Runs one consumer (or saga) on one message inside one database transaction:
 /// inbox row first (a message this consumer already processed is acknowledged and skipped),
 /// then the consumer's own work, with everything it publishes captured into the outbox, then commit.
-/// A failure anywhere rolls all of it back and lets the retry policy, then the _error queue, take over.
+/// A failure anywhere rolls all of it back and lets the retry policy, then delayed redelivery, then the dead letters take over.
 /// </summary>
 public sealed class TransactionalConsumeFilter<TMessage>(IConsumeScopeProvider scopeProvider, string consumerKey) : IFilter<ConsumeContext<TMessage>>
     where TMessage : class

@@ -52,3 +52,10 @@ public record ReminderExpired
 {
     public Guid CorrelationId { get; init; }
 }
+
+public record Flaky
+{
+    public Guid FlakyId { get; init; }
+    public int FailTimes { get; init; }
+    public bool Transient { get; init; }
+}

@@ -65,9 +65,9 @@ public sealed class When_labels_land(MonitoringHosts hosts) : IClassFixture<Moni
             Labels = [new GroundTruthLabel { RequestId = requestId, RowIndex = 0, Label = 1 }, new GroundTruthLabel { RequestId = requestId, RowIndex = 1, Label = 0.7 }],
         });
 
-        var errors = await Eventually.WaitAsync(() => hosts.Broker.PeekAsync(hosts.VirtualHost, "ground-truth-landed_error"),
-            found => found.Any(m => m.Payload.Contains(requestId.ToString())), "the labels in ground-truth-landed_error");
-        Assert.Contains("labels are 0 or 1", errors.Single(m => m.Payload.Contains(requestId.ToString())).Header("MT-Fault-Message"));
+        var errors = await Eventually.WaitAsync(() => hosts.Database.DeadLettersAsync("ground-truth-landed"),
+            found => found.Any(m => m.Body.Contains(requestId.ToString())), "the labels in messaging.dead_letters");
+        Assert.Contains("labels are 0 or 1", errors.Single(m => m.Body.Contains(requestId.ToString())).Reason);
         Assert.Equal(0, await hosts.Database.ScalarAsync<long>("SELECT count(*) FROM monitoring.ground_truth WHERE request_id = @requestId", new { requestId }));
     }
 

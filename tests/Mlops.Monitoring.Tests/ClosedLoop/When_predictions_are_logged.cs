@@ -96,15 +96,15 @@ public sealed class When_predictions_are_logged(MonitoringHosts hosts) : IClassF
     }
 
     [Fact]
-    public async Task An_announcement_naming_no_valid_model_goes_to_the_error_queue_with_the_reason()
+    public async Task An_announcement_naming_no_valid_model_is_dead_lettered_with_the_reason()
     {
         var batch = Guid.NewGuid();
 
         await hosts.PublishAsync(new PredictionsLogged { BatchId = batch, ModelName = "churn", Environment = "dev", RowCount = 1 });
 
-        var errors = await Eventually.WaitAsync(() => hosts.Broker.PeekAsync(hosts.VirtualHost, "predictions-logged_error"),
-            found => found.Any(m => m.Payload.Contains(batch.ToString())), "the announcement in predictions-logged_error");
-        Assert.Contains("not a model name", errors.Single(m => m.Payload.Contains(batch.ToString())).Header("MT-Fault-Message"));
+        var errors = await Eventually.WaitAsync(() => hosts.Database.DeadLettersAsync("predictions-logged"),
+            found => found.Any(m => m.Body.Contains(batch.ToString())), "the announcement in messaging.dead_letters");
+        Assert.Contains("not a model name", errors.Single(m => m.Body.Contains(batch.ToString())).Reason);
         Assert.Equal(0, await hosts.Database.ScalarAsync<long>("SELECT count(*) FROM monitoring.processed_batches WHERE batch_id = @batch", new { batch }));
     }
 }

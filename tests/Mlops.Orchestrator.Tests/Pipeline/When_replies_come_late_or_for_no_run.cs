@@ -10,7 +10,7 @@ namespace Mlops.Orchestrator.Tests.Pipeline;
 public sealed class When_replies_come_late_or_for_no_run(ShortDeadlines pipeline)
 {
     [Fact]
-    public async Task A_reply_for_a_finished_run_is_noted_and_nothing_lands_in_the_error_queue()
+    public async Task A_reply_for_a_finished_run_is_noted_and_nothing_is_dead_lettered()
     {
         var runId = await pipeline.StartedRunAsync(await pipeline.TriggerAsync(new PipelineRequested
         {
@@ -28,7 +28,7 @@ public sealed class When_replies_come_late_or_for_no_run(ShortDeadlines pipeline
         Assert.NotEqual(99, run.FeatureVersion);
         Assert.Contains(run.History, h => h.Note == "Ignored FeatureTableRefreshed: the run is Completed");
         Assert.Single(pipeline.Events.RunsFinished, e => e.CorrelationId == runId);
-        Assert.Equal(0, await pipeline.Broker.QueueDepthAsync(pipeline.VirtualHost, DeployCodePipelineStateDefinition.QueueName + "_error") ?? 0);
+        Assert.Empty(await pipeline.Database.DeadLettersAsync(DeployCodePipelineStateDefinition.QueueName));
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class When_replies_come_late_or_for_no_run(ShortDeadlines pipeline
 
         Assert.Equal(0L, await pipeline.Database.ScalarAsync<long>(
             "SELECT count(*) FROM pipeline.deploy_code_pipeline_runs WHERE correlation_id = @unknownRun", new { unknownRun }));
-        Assert.Equal(0, await pipeline.Broker.QueueDepthAsync(pipeline.VirtualHost, DeployCodePipelineStateDefinition.QueueName + "_error") ?? 0);
+        Assert.Empty(await pipeline.Database.DeadLettersAsync(DeployCodePipelineStateDefinition.QueueName));
     }
 
     /// <summary>The saga endpoint's inbox holds a message once its transaction committed.</summary>
