@@ -24,6 +24,8 @@ public static class ServingExtensions
         builder.Services.AddMlopsCatalog();
         builder.Services.AddMlopsMigrations(typeof(ServingExtensions).Assembly);
         builder.Services.AddMlopsRetentionRule(ServingRetention.InferenceLog);
+        builder.Services.AddMlopsRetentionRule(ServingRetention.LoggedBatches);
+        builder.Services.AddMlopsRetentionRule(ServingRetention.Rejects);
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<InferenceLog>();

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Mlops.Hosting.Messaging;
 using Npgsql;
 
 namespace Mlops.Serving.Inference;
@@ -10,7 +11,7 @@ namespace Mlops.Serving.Inference;
 /// exception, 23 integrity violation and 54 program limit exceeded — a value too large for jsonb — or a string Npgsql cannot
 /// encode) — retrying cannot help, so the batch is split to find the rows. Anything else (a missing table, a permission) is retried too: it is the deployment, not a row.
 /// </summary>
-/// <remarks>Serving's own copy until Mlops.Hosting offers a shared transient classifier.</remarks>
+/// <remarks>What is transient is decided for every service by <see cref="TransientFailures"/>; what is poison here is the log's own.</remarks>
 internal static class DatabaseFailure
 {
     public static bool IsPoison(Exception exception) => exception switch
@@ -20,14 +21,7 @@ internal static class DatabaseFailure
         _ => false,
     };
 
-    public static bool IsTransient(Exception exception) => exception switch
-    {
-        PostgresException postgres => postgres.SqlState[..2] is "08" or "40" or "53" || postgres.SqlState.StartsWith("57P0", StringComparison.Ordinal)
-            || postgres.IsTransient,
-        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or SocketException or TimeoutException,
-        TimeoutException or IOException or SocketException => true,
-        _ => false,
-    };
+    public static bool IsTransient(Exception exception) => TransientFailures.IsTransient(exception);
 
     /// <summary>A failure that says nothing about the rows: worth retrying the same batch.</summary>
     public static bool IsRetryable(Exception exception) =>
