@@ -91,11 +91,12 @@ public sealed class When_the_cli_runs(TestEnvironment environment) : IClassFixtu
         var migrate = await CliRunner.RunAsync(environment, "migrate");
         Assert.True(migrate.ExitCode == 0, migrate.Error);
 
-        var rollback = await CliRunner.RunAsync(environment, "rollback", "--model", "dev.ml.churn", "--reason", "cli test");
+        // request-run only publishes; rollback would also wait for a promotion service to act on it.
+        var request = await CliRunner.RunAsync(environment, "request-run", "--model", "dev.ml.churn", "--reason", "cli test");
 
-        Assert.True(rollback.ExitCode == 0, rollback.Error);
+        Assert.True(request.ExitCode == 0, request.Error);
         Assert.Equal(1, await environment.Database.ScalarAsync<long>(
-            "SELECT count(*) FROM messaging.outbox WHERE producer LIKE 'mlops-cli-%' AND message_type LIKE '%RollbackModel%' AND delivered_at IS NOT NULL"));
+            "SELECT count(*) FROM messaging.outbox WHERE producer LIKE 'mlops-cli-%' AND message_type LIKE '%PipelineRequested%' AND delivered_at IS NOT NULL"));
     }
 
     [Fact]
