@@ -15,7 +15,7 @@ public sealed class AuditQueries(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var model = query.ModelName is null ? null : ModelResource(query.ModelName);
-        var rows = await connection.QueryAsync<AuditEntry>(new CommandDefinition(SelectSql + """
+        var rows = await connection.QueryAsync<AuditEntry>(new CommandDefinition(SelectSql + "\n" + """
             WHERE (@principal::text IS NULL OR principal = @principal)
               AND (@action::text IS NULL OR action = @action)
               AND (@outcome::text IS NULL OR outcome = @outcome)
