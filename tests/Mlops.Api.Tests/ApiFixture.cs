@@ -153,6 +153,14 @@ public class ApiFixture : TestEnvironment
     public Task<long> OutboxCountAsync(string messageType) =>
         Database.ScalarAsync<long>("SELECT count(*) FROM messaging.outbox WHERE message_type LIKE '%Mlops.Contracts:' || @messageType || '%'", new { messageType });
 
+    /// <summary>The messages (the envelope's message part) of one type committed to the outbox, in order.</summary>
+    public async Task<IReadOnlyList<JsonElement>> OutboxMessagesAsync(string messageType)
+    {
+        var bodies = await Database.QueryAsync<string>(
+            "SELECT body FROM messaging.outbox WHERE message_type LIKE '%Mlops.Contracts:' || @messageType || '%' ORDER BY sequence_number", new { messageType });
+        return bodies.Select(b => JsonDocument.Parse(b).RootElement.GetProperty("message").Clone()).ToList();
+    }
+
     public Task<long> AuditCountAsync() => Database.ScalarAsync<long>("SELECT count(*) FROM audit.entries");
 
     public override async Task DisposeAsync()
