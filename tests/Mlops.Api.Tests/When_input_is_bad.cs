@@ -39,6 +39,7 @@ public sealed class When_input_is_bad(ApiFixture fixture) : IClassFixture<ApiFix
         ["POST", Code, """{"modelName":"dev.ml.churn","codeVersion":"abc","trainer":"Not A Trainer"}""", 400, "trainer"],
         ["POST", Code, """{"modelName":"dev.ml.churn","codeVersion":"abc","parameters":{"Bad Key":"1"}}""", 400, "parameters.Bad Key"],
         ["POST", Code, """{"modelName":"DEV.ml.churn","codeVersion":"abc"}""", 400, "modelName"],
+        ["POST", Code, """{"modelName":"dev.ml.churn","codeVersion":"abc","principal":"mallory"}""", 400, "principal"],
         ["GET", "/api/runs", null, 400, "environment"],
         ["GET", "/api/runs?environment=qa", null, 400, "environment"],
         ["GET", "/api/runs?environment=dev&limit=0", null, 400, "limit"],
