@@ -28,6 +28,11 @@ public sealed partial class ApiExceptionHandler : IExceptionHandler
                 var (field, detail) = Describe(bad);
                 await ApiProblems.Write(context, bad.StatusCode, "Invalid request", detail, field);
                 return true;
+            case not OperationCanceledException when TransientFailures.IsTransient(exception):
+                context.Response.Headers.RetryAfter = "1";
+                await ApiProblems.Write(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                    "A transient failure (database or broker unavailable, timeout, serialization failure): nothing was changed; try again.");
+                return true;
             default:
                 return false;
         }
