@@ -32,6 +32,9 @@ public class ApiFixture : TestEnvironment
 
     public string AdminToken { get; private set; } = "";
 
+    /// <summary>Whether the fixture bootstraps its admin ("root") once the host runs; off to test the bootstrap itself.</summary>
+    protected virtual bool BootstrapAdmin => true;
+
     protected virtual IDictionary<string, string?> HostSettings => new Dictionary<string, string?> { ["Api:RefusalsBeforeAlert"] = "10000" };
 
     public override async Task InitializeAsync()
@@ -49,6 +52,8 @@ public class ApiFixture : TestEnvironment
         });
         Address = new Uri(Host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         Anonymous = new HttpClient { BaseAddress = Address };
+        if (!BootstrapAdmin)
+            return;
 
         var response = await Anonymous.PostAsJsonAsync("/api/bootstrap", new { name = "root" });
         await EnsureAsync(response);
