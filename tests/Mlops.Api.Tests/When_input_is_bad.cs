@@ -112,8 +112,23 @@ public sealed class When_input_is_bad(ApiFixture fixture) : IClassFixture<ApiFix
         Assert.Equal(before, await StateAsync());
     }
 
+    [Fact]
+    public async Task An_authorised_request_that_then_fails_is_audited_as_failed_and_changes_nothing_else()
+    {
+        var before = await StateAsync();
+
+        var response = await fixture.Admin.PostAsJsonAsync("/api/models/prod.ml.vanished/rollback", new { toVersion = 3, reason = "r" });
+
+        Assert.Equal(404, (int)response.StatusCode);
+        Assert.Equal(before, await StateAsync());
+        var detail = await fixture.Database.ScalarAsync<string>(
+            "SELECT detail FROM audit.entries WHERE action = 'model.rollback' AND resource = 'model:prod.ml.vanished' AND outcome = 'failed' AND principal = 'root'");
+        Assert.Contains("no model prod.ml.vanished", detail);
+    }
+
+    // Audit entries with outcome 'failed' are left out: an authorised request that fails is audited (see above), nothing else.
     private Task<string> StateAsync() => fixture.Database.ScalarAsync<string>("""
-        SELECT concat_ws(',', (SELECT count(*) FROM messaging.outbox), (SELECT count(*) FROM audit.entries), (SELECT count(*) FROM identity.principals),
+        SELECT concat_ws(',', (SELECT count(*) FROM messaging.outbox), (SELECT count(*) FROM audit.entries WHERE outcome <> 'failed'), (SELECT count(*) FROM identity.principals),
                          (SELECT count(*) FROM identity.tokens), (SELECT count(*) FROM identity.role_grants), (SELECT count(*) FROM api.idempotency_keys))
         """);
 }

@@ -19,10 +19,17 @@ public sealed partial class AccessGuard(IHttpContextAccessor accessor, RequestAu
 
     public bool Allows(string permission, string catalog) => AccessMatrix.Allows(Caller.Roles, permission, catalog);
 
+    /// <summary>Where the request remembers the last action it was authorised for, so a later failure of it can be audited.</summary>
+    public const string AuthorizedActionKey = "mlops:authorized-action";
+
     public async Task DemandAsync(string action, string permission, string catalog, string resource, CancellationToken cancellationToken)
     {
         if (Allows(permission, catalog))
+        {
+            if (accessor.HttpContext is { } context)
+                context.Items[AuthorizedActionKey] = (action, resource);
             return;
+        }
         var denied = new AccessDeniedException(permission, catalog, resource);
         await RefuseAsync(action, denied, cancellationToken);
         throw denied;

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
+using Mlops.Api.Audit;
 using Mlops.Api.Authorization;
+using Mlops.Hosting.Data;
 
 namespace Mlops.Api.Http;
 
@@ -16,6 +18,7 @@ public sealed partial class ApiExceptionHandler : IExceptionHandler
         switch (exception)
         {
             case ApiProblemException problem:
+                await AuditFailureAsync(context, problem.Message);
                 await ApiProblems.Write(context, problem.Status, problem.Title, problem.Message, problem.Field);
                 return true;
             case AccessDeniedException denied:
@@ -35,6 +38,29 @@ public sealed partial class ApiExceptionHandler : IExceptionHandler
                 return true;
             default:
                 return false;
+        }
+    }
+
+    /// <summary>
+    /// A state-changing request that was authorised and then failed (unknown version, wrong state, name taken) is audited as
+    /// failed, in a transaction of its own: the request's rolled back. Input refused before authorisation leaves no entry.
+    /// </summary>
+    private static async Task AuditFailureAsync(HttpContext context, string detail)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method) || context.Items[AccessGuard.AuthorizedActionKey] is not (string action, string resource))
+            return;
+        try
+        {
+            await using var scope = context.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+            var audit = scope.ServiceProvider.GetRequiredService<RequestAudit>();
+            var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+            await session.BeginAsync(CancellationToken.None);
+            await audit.AppendAsync(session, audit.Record(action, resource, AuditOutcomes.Failed, detail), CancellationToken.None);
+            await session.CommitAsync(CancellationToken.None);
+        }
+        catch (Exception exception) when (TransientFailures.IsTransient(exception))
+        {
+            // The failed attempt changed nothing; the client still learns why it failed rather than getting a 500.
         }
     }
 
