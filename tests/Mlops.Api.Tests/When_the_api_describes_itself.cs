@@ -24,7 +24,7 @@ public sealed class When_the_api_describes_itself(ApiFixture fixture) : IClassFi
             var success = responses.EnumerateObject().Where(r => r.Name.StartsWith('2')).ToList();
             Assert.True(success.Count > 0, $"{name} documents no success response.");
             Assert.All(success, r => Assert.True(HasSchema(r.Value), $"{name} {r.Name} has no schema."));
-            foreach (var status in new[] { "400", "401", "403" })
+            foreach (var status in new[] { "400", "401", "403", "503" })
             {
                 Assert.True(responses.TryGetProperty(status, out var error), $"{name} does not document {status}.");
                 Assert.True(error.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{name} {status} is not problem details.");

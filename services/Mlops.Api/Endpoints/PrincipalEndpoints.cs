@@ -14,7 +14,7 @@ public static partial class PrincipalEndpoints
     public static RouteGroupBuilder MapPrincipalEndpoints(this RouteGroupBuilder api, RouteGroupBuilder anonymous)
     {
         anonymous.MapPost("/bootstrap", BootstrapAsync).WithTags("Principals")
-            .Produces<IssuedToken>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(422)
+            .Produces<IssuedToken>(StatusCodes.Status201Created).Problems(409, 422)
             .WithSummary("Create the first admin and its token; refused (409) once any admin exists");
 
         var group = api.MapGroup("/principals").WithTags("Principals");
