@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Mlops.Testing;
 using Xunit;
 
 namespace Mlops.Api.Tests;
@@ -23,6 +24,8 @@ public sealed class When_a_post_is_repeated(ApiFixture fixture) : IClassFixture<
         Assert.Equal("true", second.Headers.GetValues("Idempotent-Replayed").Single());
         var landed = await fixture.OutboxMessagesAsync("RawDataLanded");
         Assert.Single(landed, m => m.GetProperty("batchId").GetGuid() == body.batchId);
+        await Eventually.WaitAsync(() => fixture.Database.ScalarAsync<bool>(
+            "SELECT bool_and(delivered_at IS NOT NULL) FROM messaging.outbox WHERE message_type LIKE '%Mlops.Contracts:RawDataLanded%'"), "the outbox to hand the message to the broker");
         Assert.Equal(1, await fixture.Database.ScalarAsync<long>(
             "SELECT count(*) FROM audit.entries WHERE action = 'data.landed' AND resource LIKE '%' || @batch", new { batch = body.batchId.ToString() }));
     }
