@@ -1,0 +1,17 @@
+namespace Mlops.Api.Authorization;
+
+/// <summary>What an action needs, always checked against one catalog (dev, staging, prod) or, for the global ones, any.</summary>
+public static class Permissions
+{
+    public const string CatalogRead = "catalog.read";
+    public const string CatalogWrite = "catalog.write";
+    public const string ModelsRead = "models.read";
+    public const string ModelsWrite = "models.write";
+    public const string ModelsPromote = "models.promote";
+    public const string ModelsRollbackOverride = "models.rollback_override";
+    public const string AuditRead = "audit.read";
+    public const string PrincipalsManage = "principals.manage";
+
+    /// <summary>The catalog global permissions (audit, principals) are checked against.</summary>
+    public const string AnyCatalog = "*";
+}

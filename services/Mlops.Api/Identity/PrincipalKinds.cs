@@ -1,0 +1,7 @@
+namespace Mlops.Api.Identity;
+
+public static class PrincipalKinds
+{
+    public const string User = "user";
+    public const string Service = "service";
+}

@@ -1,0 +1,3 @@
+namespace Mlops.Api.Identity;
+
+public sealed record PrincipalRecord(Guid Id, string Name, string Kind, IReadOnlyList<string> Roles, DateTime CreatedAt);
