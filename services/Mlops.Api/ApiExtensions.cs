@@ -9,6 +9,7 @@ using Mlops.Api.Identity;
 using Mlops.Catalog;
 using Mlops.Hosting;
 using Mlops.Hosting.Messaging;
+using Mlops.Hosting.Retention;
 using Scalar.AspNetCore;
 
 namespace Mlops.Api;
@@ -24,6 +25,7 @@ public static class ApiExtensions
             .ValidateOnStart();
         builder.Services.AddMlopsCatalog();
         builder.Services.AddMlopsMigrations(typeof(ApiExtensions).Assembly);
+        builder.Services.AddMlopsRetentionRule(ApiRetention.IdempotencyKeys);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
 

@@ -1,4 +1,5 @@
 using Mlops.Hosting.Retention;
+using Mlops.Orchestrator.Sagas;
 
 namespace Mlops.Orchestrator;
 
@@ -8,14 +9,17 @@ namespace Mlops.Orchestrator;
 /// </summary>
 public static class OrchestratorRetention
 {
-    public static readonly RetentionRule PipelineTriggers = new("PipelineTriggers", """
+    // The final states come from the state machine itself (names of code, not input), so a new one is never forgotten here.
+    private static readonly string FinalStates = string.Join(", ", DeployCodePipelineStateMachine.FinalStateNames.Select(state => $"'{state}'"));
+
+    public static readonly RetentionRule PipelineTriggers = new("PipelineTriggers", $$"""
         DELETE FROM pipeline.triggers WHERE ctid IN (
             SELECT t.ctid FROM pipeline.triggers t
             LEFT JOIN pipeline.deploy_code_pipeline_runs r ON r.correlation_id = t.run_id
             WHERE t.received_at < @Cutoff
               AND (t.recheck_at IS NULL OR t.recheck_at < @Cutoff)
               AND (t.run_id IS NULL OR r.correlation_id IS NULL
-                   OR r.current_state IN ('Completed', 'Rejected', 'Failed', 'TimedOut', 'Cancelled', 'Final'))
+                   OR r.current_state IN ({{FinalStates}}))
             LIMIT @BatchSize)
         """, TimeSpan.FromDays(90));
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Mlops.Api.Audit;
 using Mlops.Api.Authorization;
 using Mlops.Hosting.Data;
+using Mlops.Hosting.Messaging;
 
 namespace Mlops.Api.Http;
 

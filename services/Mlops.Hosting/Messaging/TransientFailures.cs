@@ -48,6 +48,8 @@ public static class TransientFailures
         _ when sqlState.StartsWith("53", StringComparison.Ordinal) => true,
         "40001" or "40P01" => true,
         "57P01" or "57P02" or "57P03" => true,
+        // statement_timeout: the statement may well finish when the database is less busy.
+        "57014" => true,
         "55P03" => true,
         _ => false,
     };
