@@ -50,12 +50,14 @@ if [ "${MLOPS_FAULT_SUITE:-1}" != 0 ]; then
   fault_log=$results/fault-suite.log
   rm -rf "$ROOT/artifacts/fault-suite"
   (
+    MLOPS_INFRA_DIR_MAIN=${MLOPS_INFRA_DIR:-/var/tmp/mlops-infra}
     export MLOPS_INFRA_MODE=local MLOPS_INFRA_DIR=${MLOPS_FAULT_INFRA_DIR:-/var/tmp/mlops-faults}
     export MLOPS_PG_PORT=${MLOPS_FAULT_PG_PORT:-55433} MLOPS_RABBITMQ_PORT=${MLOPS_FAULT_RABBITMQ_PORT:-5673}
     export MLOPS_RABBITMQ_MGMT_PORT=${MLOPS_FAULT_RABBITMQ_MGMT_PORT:-15673}
     # A few seconds, so the slow-step scenario can outlast it.
     export MLOPS_RABBITMQ_CONSUMER_TIMEOUT_MS=${MLOPS_FAULT_CONSUMER_TIMEOUT_MS:-5000}
     export MLOPS_FAULT_SUITE=1
+    [ "$MLOPS_INFRA_DIR" != "${MLOPS_INFRA_DIR_MAIN:-/var/tmp/mlops-infra}" ] || { echo "[test] the fault suite needs a stack of its own" >&2; exit 1; }
     fault_down() {
       if [ "${MLOPS_KEEP_INFRA:-0}" != 1 ]; then deploy/infra.sh down; rm -rf "$MLOPS_INFRA_DIR"; fi
     }
@@ -63,7 +65,7 @@ if [ "${MLOPS_FAULT_SUITE:-1}" != 0 ]; then
     deploy/infra.sh up || exit 1
     eval "$(deploy/infra.sh env)"
     dotnet test "tests/$FAULT_SUITE/$FAULT_SUITE.csproj" -c Release --no-build -nologo --results-directory "$results" \
-      --logger "trx;LogFileName=$FAULT_SUITE.trx" --logger "console;verbosity=normal" "$@"
+      --logger "trx;LogFileName=$FAULT_SUITE.trx" "$@"
   ) 2>&1 | tee "$fault_log"
   fault=$(grep -E '^(Passed|Failed)! +- Failed:' "$fault_log" || true)
   if [ -n "$fault" ]; then
@@ -73,7 +75,9 @@ if [ "${MLOPS_FAULT_SUITE:-1}" != 0 ]; then
     echo "[test] the fault suite ended without a summary (its stack did not start, or it crashed): see $fault_log" >&2
     failed=$((failed + 1))
   fi
-  grep -h '^ *FAULT-SUITE ' "$fault_log" >"$results/fault-suite-figures.log" 2>/dev/null || true
+  # One parseable line per scenario (lost, duplicated, redeliveries, recovery p50/p99...); docs/reliability.md is written from them.
+  figures=$ROOT/artifacts/fault-suite/figures.log
+  if [ -f "$figures" ]; then echo "[test] fault suite figures ($ROOT/artifacts/fault-suite/report.md):"; cat "$figures"; fi
 fi
 [ "$failed" -gt 0 ] && status=1
 

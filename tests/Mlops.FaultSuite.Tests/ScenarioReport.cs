@@ -8,7 +8,7 @@ namespace Mlops.FaultSuite.Tests;
 /// <summary>
 /// The figures of one scenario (lost, duplicated, redeliveries, recovery times...) and the rules it broke. Saved into
 /// artifacts/fault-suite/report.json (and report.md, which docs/reliability.md is written from) and printed as one
-/// parseable line: <c>FAULT-SUITE {"scenario": ..., "figures": {...}}</c>.
+/// parseable line, <c>FAULT-SUITE {"scenario": ..., "figures": {...}}</c>, in the test output and in figures.log.
 /// </summary>
 public sealed class ScenarioReport(string scenario, ITestOutputHelper output)
 {
@@ -70,6 +70,7 @@ public sealed class ScenarioReport(string scenario, ITestOutputHelper output)
             report["scenarios"] = scenarios;
             await File.WriteAllTextAsync(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             await File.WriteAllTextAsync(Path.Combine(SuiteInfrastructure.Artifacts, "report.md"), Markdown(report));
+            await File.AppendAllTextAsync(Path.Combine(SuiteInfrastructure.Artifacts, "figures.log"), "FAULT-SUITE " + entry.ToJsonString() + "\n");
         }
         finally
         {

@@ -165,7 +165,7 @@ public sealed class When_input_is_bad(BadInputPlatform fixture) : IClassFixture<
             {
                 await Eventually.WaitAsync(() => fixture.Platform.Database.ScalarAsync<long>(
                     "SELECT count(*) FROM serving.inference_log WHERE request_id = @requestId", new { requestId }), n => n >= 1,
-                    "the normal request to be logged", TimeSpan.FromSeconds(fixture.LogStuckSince is null ? 20 : 2));
+                    "the normal request to be logged", TimeSpan.FromSeconds(fixture.LogStuckSince is null ? 10 : 2));
             }
             catch (TimeoutException)
             {

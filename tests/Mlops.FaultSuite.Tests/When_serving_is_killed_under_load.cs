@@ -55,7 +55,9 @@ public sealed class When_serving_is_killed_under_load(ITestOutputHelper output)
             }
         })).ToList();
 
-        await Eventually.WaitAsync(() => Task.FromResult(answers.Count), n => n >= 300, "steady traffic to be answered");
+        // Steady state: the log writer has flushed several batches of this traffic while it keeps coming.
+        await Eventually.WaitAsync(() => platform.Database.ScalarAsync<long>("SELECT count(*) FROM serving.inference_log"),
+            n => n >= 20_000, "the inference log to be writing steadily", TimeSpan.FromSeconds(60));
         var killedAt = clock.Elapsed;
         serving.Kill();
         await stop.CancelAsync();
