@@ -59,6 +59,7 @@ public sealed class BadInputPlatform : IAsyncLifetime
         report.Figure("handled", _outcomes.Values.Count(v => v is null));
         report.Figure("lost", _lost);
         report.Figure("duplicated", _duplicated);
+        report.Figure("redeliveries", await Platform.Broker.RedeliveredInVirtualHostAsync(Platform.VirtualHost));
         foreach (var recovery in _recoveries)
             report.Recovered(recovery);
         foreach (var (kind, failure) in _outcomes.OrderBy(o => o.Key, StringComparer.Ordinal))

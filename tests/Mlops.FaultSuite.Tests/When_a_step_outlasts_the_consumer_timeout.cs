@@ -31,7 +31,7 @@ public sealed class When_a_step_outlasts_the_consumer_timeout(ITestOutputHelper 
         var trainings = await platform.Runs.FinishedTrainingsOfAsync(run.Id);
         var allTrainings = await platform.Database.ScalarAsync<long>("SELECT count(*) FROM tracking.runs WHERE pipeline_run_id = @Id", new { run.Id });
         var versions = await platform.Runs.VersionsOfAsync(run.Id);
-        var redelivered = await platform.Broker.RedeliveredAsync(platform.VirtualHost, "train-model");
+        var redelivered = await platform.Broker.RedeliveredInVirtualHostAsync(platform.VirtualHost);
 
         report.Figure("consumer_timeout_seconds", ConsumerTimeout.TotalSeconds);
         report.Figure("extra_work_seconds", ExtraWork.TotalSeconds);

@@ -74,6 +74,7 @@ public sealed class When_services_are_killed_mid_step(ITestOutputHelper output)
         report.Figure("duplicated", duplicates + doubleTrainings + endedTwice.Count + extraFinished);
         report.Figure("duplicate_versions", duplicates);
         report.Figure("second_trainings", doubleTrainings);
+        report.Figure("redeliveries", await platform.Broker.RedeliveredInVirtualHostAsync(platform.VirtualHost));
         report.Figure("seconds", watch.Elapsed.TotalSeconds);
         foreach (var recovery in _recoveries)
             report.Recovered(recovery);

@@ -60,6 +60,7 @@ public sealed class When_the_database_restarts(ITestOutputHelper output)
         report.Figure("stuck", active.Count);
         report.Figure("lost", active.Count);
         report.Figure("duplicated", await platform.Runs.DuplicateVersionsAsync() + runs.Count(r => r.Endings > 1));
+        report.Figure("redeliveries", await platform.Broker.RedeliveredInVirtualHostAsync(platform.VirtualHost));
         report.Figure("seconds", watch.Elapsed.TotalSeconds);
         report.Expect(overdue.Count == 0, string.Join("; ", overdue));
         report.Expect(active.Count == 0, $"{active.Count} runs still active: {string.Join(", ", active)}");

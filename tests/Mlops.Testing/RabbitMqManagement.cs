@@ -59,6 +59,18 @@ public sealed class RabbitMqManagement : IDisposable
     /// <summary>Deliveries of a queue the broker made again (a consumer died or gave back unacknowledged messages), since the node started.</summary>
     public Task<long> RedeliveredAsync(string virtualHost, string queue) => MessageStatAsync(virtualHost, queue, "redeliver");
 
+    /// <summary>Redeliveries summed over every queue of a virtual host, since the node started.</summary>
+    public async Task<long> RedeliveredInVirtualHostAsync(string virtualHost)
+    {
+        var response = await _http.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return 0;
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.EnumerateArray()
+            .Sum(queue => queue.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("redeliver", out var value) ? value.GetInt64() : 0);
+    }
+
     private async Task<long> MessageStatAsync(string virtualHost, string queue, string stat)
     {
         var response = await _http.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}");
