@@ -16,7 +16,9 @@ public sealed class BadInputPlatform : IAsyncLifetime
     private long _lost;
     private long _duplicated;
 
-    public Platform Platform { get; private set; } = null!;
+    private Platform? _platform;
+
+    public Platform Platform => _platform ?? throw new InvalidOperationException("The bad-input platform did not start.");
 
     public HttpClient Serving { get; private set; } = null!;
 
@@ -27,7 +29,7 @@ public sealed class BadInputPlatform : IAsyncLifetime
     {
         if (!SuiteInfrastructure.Enabled)
             return;
-        Platform = await Platform.StartAsync("badinput", [.. Platform.Pipeline, "Serving", "Monitoring"]);
+        _platform = await Platform.StartAsync("badinput", [.. Platform.Pipeline, "Serving", "Monitoring"]);
         var first = await Platform.LandDataAndWaitAsync();
         if (first.State != "Completed")
             throw new InvalidOperationException($"No champion to serve: the first run ended {first}");
@@ -50,7 +52,8 @@ public sealed class BadInputPlatform : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (!SuiteInfrastructure.Enabled)
+        // Skipped, or the platform never came up (InitializeAsync's exception already fails every case).
+        if (!SuiteInfrastructure.Enabled || _platform is null)
             return;
         var report = new ScenarioReport("bad input", new NullOutput());
         report.Figure("kinds", _outcomes.Count);
@@ -72,7 +75,7 @@ public sealed class BadInputPlatform : IAsyncLifetime
         {
             // Each case already failed its own test; the report only records them.
         }
-        Serving.Dispose();
+        Serving?.Dispose();
         await Platform.DisposeAsync();
     }
 

@@ -47,10 +47,17 @@ public sealed class When_the_broker_goes_down(ITestOutputHelper output)
             await Eventually.WaitAsync(() => DeliveredAsync(platform), n => n >= Events / 5, "a fifth of the burst to be sent", TimeSpan.FromSeconds(120));
 
             var down = Stopwatch.StartNew();
-            await SuiteInfrastructure.StopRabbitMqAsync();
-            report.Figure("sent_before_the_outage", await DeliveredAsync(platform));
-            await Task.Delay(Outage);
-            await SuiteInfrastructure.StartRabbitMqAsync();
+            try
+            {
+                await SuiteInfrastructure.StopRabbitMqAsync();
+                report.Figure("sent_before_the_outage", await DeliveredAsync(platform));
+                await Task.Delay(Outage);
+            }
+            finally
+            {
+                // Whatever happened, the scenarios after this one need their broker back.
+                await SuiteInfrastructure.StartRabbitMqAsync();
+            }
             outage = down.Elapsed;
             report.Figure("outage_seconds", outage.TotalSeconds);
 
