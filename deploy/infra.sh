@@ -4,6 +4,7 @@
 # docker-compose.yml is used instead. Idempotent: "up" on a running stack and "down" on a stopped one do nothing.
 #
 #   deploy/infra.sh up | down | status | env
+#   deploy/infra.sh start|stop rabbitmq|postgres, restart postgres   (one part only: the fault suite's outages)
 #
 # Settings (environment):
 #   MLOPS_INFRA_MODE          auto (default), local or docker
@@ -11,6 +12,10 @@
 #   MLOPS_PG_PORT             PostgreSQL port (default 55432)
 #   MLOPS_RABBITMQ_PORT       AMQP port (default 5672)
 #   MLOPS_RABBITMQ_MGMT_PORT  management API/UI port (default 15672)
+#   MLOPS_RABBITMQ_CONSUMER_TIMEOUT_MS  RabbitMQ's consumer_timeout (default: RabbitMQ's, 30 minutes); when set, the node
+#                             also checks it every second instead of every minute (the fault suite sets a few seconds)
+# Another port set and directory gives a second, independent stack: the node name and Erlang distribution port derive from
+# MLOPS_RABBITMQ_PORT, so two nodes share one epmd without clashing.
 set -euo pipefail
 
 MODE=${MLOPS_INFRA_MODE:-auto}
@@ -20,6 +25,7 @@ MQ_PORT=${MLOPS_RABBITMQ_PORT:-5672}
 MQ_MGMT_PORT=${MLOPS_RABBITMQ_MGMT_PORT:-15672}
 MQ_DIST_PORT=$((MQ_PORT + 20000))
 MQ_NODE=mlops-${MQ_PORT}@localhost
+MQ_CONSUMER_TIMEOUT_MS=${MLOPS_RABBITMQ_CONSUMER_TIMEOUT_MS:-}
 PG_BIN=${MLOPS_PG_BIN:-}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -98,6 +104,13 @@ CONF
         || '$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -q -c 'create database mlops owner mlops'"
 }
 
+pg_restart() {
+  pg_bin
+  log "restarting PostgreSQL (fast: open sessions are cut)"
+  as_pg "'$PG_BIN/pg_ctl' -D '$DIR/postgres/data' -l '$DIR/postgres/postgres.log' -o \"-p $PG_PORT -k '$DIR/postgres'\" -m fast -w -t 60 restart >/dev/null" \
+    || { tail -n 30 "$DIR/postgres/postgres.log" >&2; die "PostgreSQL did not restart"; }
+}
+
 pg_down() {
   local pgdir=$DIR/postgres
   if [ -f "$pgdir/data/postmaster.pid" ]; then
@@ -136,6 +149,12 @@ collect_statistics_interval = 500
 CONF
   echo '[rabbitmq_management].' >"$mq/enabled_plugins"
   echo '[].' >"$mq/advanced.config"
+  if [ -n "$MQ_CONSUMER_TIMEOUT_MS" ]; then
+    [[ "$MQ_CONSUMER_TIMEOUT_MS" =~ ^[0-9]+$ ]] || die "MLOPS_RABBITMQ_CONSUMER_TIMEOUT_MS must be a number of milliseconds"
+    echo "consumer_timeout = $MQ_CONSUMER_TIMEOUT_MS" >>"$mq/rabbitmq.conf"
+    # RabbitMQ checks consumer_timeout on each channel tick, every 60 s by default: far too coarse for a timeout of seconds.
+    echo '[{rabbit, [{channel_tick_interval, 1000}]}].' >"$mq/advanced.config"
+  fi
   (
     mq_env
     if port_open "$MQ_PORT"; then die "port $MQ_PORT is taken by something that is not a ready RabbitMQ"; fi
@@ -191,5 +210,16 @@ case "${1:-}" in
     if mq_ready; then echo "rabbitmq: up (127.0.0.1:$MQ_PORT)"; else echo "rabbitmq: down"; fi
     ;;
   env) print_env ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  start|stop|restart)
+    ! use_docker || die "$1 ${2:-} works on the local stack only"
+    case "$1 ${2:-}" in
+      "start rabbitmq") mq_up ;;
+      "stop rabbitmq") mq_down ;;
+      "start postgres") pg_up ;;
+      "stop postgres") pg_down ;;
+      "restart postgres") pg_restart ;;
+      *) echo "usage: $0 start|stop rabbitmq|postgres, $0 restart postgres" >&2; exit 2 ;;
+    esac
+    ;;
+  *) echo "usage: $0 up|down|status|env|start|stop|restart" >&2; exit 2 ;;
 esac

@@ -90,14 +90,31 @@ public sealed class RabbitMqManagement : IDisposable
     }
 
     /// <summary>How many deliveries of a queue consumers have acknowledged so far (statistics lag by up to half a second).</summary>
-    public async Task<long> AcknowledgedAsync(string virtualHost, string queue)
+    public Task<long> AcknowledgedAsync(string virtualHost, string queue) => MessageStatAsync(virtualHost, queue, "ack");
+
+    /// <summary>Deliveries of a queue the broker made again (a consumer died or gave back unacknowledged messages), since the node started.</summary>
+    public Task<long> RedeliveredAsync(string virtualHost, string queue) => MessageStatAsync(virtualHost, queue, "redeliver");
+
+    /// <summary>Redeliveries summed over every queue of a virtual host, since the node started.</summary>
+    public async Task<long> RedeliveredInVirtualHostAsync(string virtualHost)
+    {
+        var response = await _http.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return 0;
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.EnumerateArray()
+            .Sum(queue => queue.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("redeliver", out var value) ? value.GetInt64() : 0);
+    }
+
+    private async Task<long> MessageStatAsync(string virtualHost, string queue, string stat)
     {
         var response = await _http.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}");
         if (response.StatusCode == HttpStatusCode.NotFound)
             return 0;
         response.EnsureSuccessStatusCode();
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("ack", out var ack) ? ack.GetInt64() : 0;
+        return document.RootElement.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty(stat, out var value) ? value.GetInt64() : 0;
     }
 
     /// <summary>Reads (and requeues) up to <paramref name="count"/> messages of a queue, headers and body as text.</summary>

@@ -1,0 +1,3 @@
+namespace Mlops.FaultSuite.Tests;
+
+public sealed record CliResult(int ExitCode, string Output, string Error);

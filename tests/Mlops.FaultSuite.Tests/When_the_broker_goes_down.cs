@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Mlops.Contracts;
+using Mlops.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Mlops.FaultSuite.Tests;
+
+/// <summary>
+/// RabbitMQ goes down in the middle of a burst of 5,000 events, for longer than the outbox used to keep trying, and comes
+/// back: every event is consumed exactly once (Monitoring keeps one label per event) and the producer's outbox drains.
+/// Serving runs too: Monitoring joins labels to its inference log, whose table Serving's migrations create.
+/// </summary>
+public sealed class When_the_broker_goes_down(ITestOutputHelper output)
+{
+    private const int Events = 5_000;
+    private const int OldGiveUpAttempts = 3;
+
+    // The outbox used to park a row after MaxAttempts failed sends, backing off 1 s, then 2 s: three attempts are over in
+    // about 3 s. The broker stays down well past that: stopping the node takes seconds of its own, then this long, then
+    // starting it again.
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(6);
+
+    [FaultFact]
+    public async Task Every_event_is_consumed_once_and_the_outbox_drains()
+    {
+        var report = new ScenarioReport("broker outage", output);
+        await using var platform = await Platform.StartAsync("broker", ["Serving", "Monitoring"]);
+        var settings = new Dictionary<string, string>
+        {
+            ["Messaging__Outbox__MaxAttempts"] = OldGiveUpAttempts.ToString(),
+            ["Messaging__Outbox__SendTimeout"] = "00:00:02",
+            ["Messaging__Outbox__BatchSize"] = "200",
+        };
+        var labels = Enumerable.Range(0, Events).Select(_ => Guid.NewGuid()).ToList();
+        var events = labels.Select(id => new GroundTruthLanded
+        {
+            ModelName = "dev.ml.churn", Environment = "dev", Principal = "fault-suite",
+            Labels = [new GroundTruthLabel { RequestId = id, RowIndex = 0, Label = 1 }],
+        }).ToList();
+
+        TimeSpan outage;
+        var watch = Stopwatch.StartNew();
+        await using (var publisher = await BurstPublisher.StartAsync(platform, settings))
+        {
+            await publisher.PublishAsync(events);
+            await Eventually.WaitAsync(() => DeliveredAsync(platform), n => n >= Events / 5, "a fifth of the burst to be sent", TimeSpan.FromSeconds(120));
+
+            var down = Stopwatch.StartNew();
+            try
+            {
+                await SuiteInfrastructure.StopRabbitMqAsync();
+                report.Figure("sent_before_the_outage", await DeliveredAsync(platform));
+                await Task.Delay(Outage);
+            }
+            finally
+            {
+                // Whatever happened, the scenarios after this one need their broker back.
+                await SuiteInfrastructure.StartRabbitMqAsync();
+            }
+            outage = down.Elapsed;
+            report.Figure("outage_seconds", outage.TotalSeconds);
+
+            var up = Stopwatch.StartNew();
+            try
+            {
+                await Eventually.WaitAsync(async () => (await UndeliveredAsync(platform), await StoredAsync(platform)),
+                    s => s.Item1 == 0 && s.Item2 == Events, "the outbox to drain and every label to be stored", TimeSpan.FromSeconds(60));
+                report.Recovered(up.Elapsed);
+            }
+            catch (TimeoutException exception)
+            {
+                report.Expect(false, exception.Message);
+            }
+        }
+
+        var stored = await StoredAsync(platform);
+        var consumed = await platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM messaging.inbox WHERE message_type LIKE '%GroundTruthLanded%'");
+        var undelivered = await UndeliveredAsync(platform);
+        var parked = await platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM messaging.outbox WHERE producer = @Producer AND delivered_at IS NULL AND attempts >= @OldGiveUpAttempts",
+            new { BurstPublisher.Producer, OldGiveUpAttempts });
+        var redelivered = await platform.Broker.RedeliveredAsync(platform.VirtualHost, "ground-truth-landed");
+        report.Figure("events", Events);
+        report.Figure("consumed", consumed);
+        report.Figure("lost", Events - stored);
+        report.Figure("duplicated", Math.Max(0, consumed - Events));
+        report.Figure("undelivered_outbox_rows", undelivered);
+        report.Figure("parked_outbox_rows", parked);
+        report.Figure("redeliveries", redelivered);
+        report.Figure("seconds", watch.Elapsed.TotalSeconds);
+
+        report.Expect(stored == Events, $"{Events - stored} of {Events} events never reached Monitoring");
+        report.Expect(consumed == Events, $"Monitoring's inbox holds {consumed} GroundTruthLanded, expected {Events}");
+        report.Expect(undelivered == 0, $"{undelivered} outbox rows were never delivered ({parked} of them parked after {OldGiveUpAttempts} attempts)");
+        await report.AssertAsync();
+    }
+
+    private static Task<long> DeliveredAsync(Platform platform) => platform.Database.ScalarAsync<long>(
+        "SELECT count(*) FROM messaging.outbox WHERE producer = @Producer AND delivered_at IS NOT NULL", new { BurstPublisher.Producer });
+
+    private static Task<long> UndeliveredAsync(Platform platform) => platform.Database.ScalarAsync<long>(
+        "SELECT count(*) FROM messaging.outbox WHERE producer = @Producer AND delivered_at IS NULL", new { BurstPublisher.Producer });
+
+    private static Task<long> StoredAsync(Platform platform) => platform.Database.ScalarAsync<long>(
+        "SELECT count(*) FROM monitoring.ground_truth WHERE label = 1 AND model_name = 'dev.ml.churn'");
+}
