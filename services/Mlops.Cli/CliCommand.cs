@@ -27,7 +27,8 @@ public static class CliCommand
                 var message = exception is ArgumentException { ParamName: { } parameter } argument
                     ? argument.Message.Replace($" (Parameter '{parameter}')", "")
                     : exception.Message;
-                Console.Error.WriteLine($"mlops: {message}");
+                // One line, always: scripts read it, and ArgumentOutOfRangeException adds "Actual value was ..." on a line of its own.
+                Console.Error.WriteLine($"mlops: {message.ReplaceLineEndings(" ")}");
                 return 1;
             }
         });

@@ -11,9 +11,8 @@ namespace Mlops.FaultSuite.Tests;
 public sealed class When_the_database_restarts(ITestOutputHelper output)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(20);
-    // The sweeper's grace period. Its settings are not in this build yet (the orchestrator refuses unknown settings), so the
-    // suite assumes a grace no longer than this; MLOPS_FAULT_RUN_GRACE says otherwise.
-    private static readonly TimeSpan Grace = TimeSpan.Parse(Environment.GetEnvironmentVariable("MLOPS_FAULT_RUN_GRACE") ?? "00:00:30");
+    // The sweeper's grace period (Pipeline:DeadlineGracePeriod), shortened from its 5 minutes like the step timeouts.
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
 
     // Each restart hits a run as it enters one of these transitions, twice over.
     private static readonly string[] Transitions =
@@ -31,6 +30,8 @@ public sealed class When_the_database_restarts(ITestOutputHelper output)
             ["Pipeline__StepTimeouts__CheckingCompliance"] = timeout,
             ["Pipeline__StepTimeouts__Evaluating"] = timeout,
             ["Pipeline__StepTimeouts__Promoting"] = timeout,
+            ["Pipeline__DeadlineGracePeriod"] = Grace.ToString(),
+            ["Pipeline__SweepInterval"] = "00:00:05",
             // Leased steps slow enough that a restart lands while they work (the training helper's fault injection).
             ["Steps__FaultInjection__ExtraWorkDuration"] = "00:00:02",
         });
