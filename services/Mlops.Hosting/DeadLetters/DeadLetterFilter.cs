@@ -3,6 +3,7 @@ using System.Text.Json;
 using MassTransit;
 using MassTransit.Transports;
 using Microsoft.Extensions.Logging;
+using Mlops.Hosting.Data;
 using Mlops.Hosting.Messaging;
 
 namespace Mlops.Hosting.DeadLetters;
@@ -46,7 +47,9 @@ public sealed partial class DeadLetterFilter(DeadLetterStore store, string servi
     private DeadLetter Describe(ExceptionReceiveContext context)
     {
         context.TryGetPayload(out ConsumeContext? consume);
-        var headers = MlopsHeaders.PlainTransportHeaders(context);
+        // Everything here describes input that already failed: it must fit the table whatever bytes it carries.
+        var headers = MlopsHeaders.PlainTransportHeaders(context)
+            .ToDictionary(x => StorableText.Of(x.Key), x => x.Value is string text ? StorableText.Of(text) : x.Value, StringComparer.OrdinalIgnoreCase);
 
         var messageId = consume?.MessageId;
         if (messageId is null && context.TransportHeaders.TryGetHeader("MessageId", out var raw) && Guid.TryParse(raw?.ToString(), out var parsed))
@@ -65,11 +68,12 @@ public sealed partial class DeadLetterFilter(DeadLetterStore store, string servi
         {
             Queue = context.InputAddress.GetEndpointName() ?? context.InputAddress.AbsolutePath.Trim('/'),
             MessageId = messageId,
-            MessageType = string.IsNullOrEmpty(messageType) ? null : messageType,
-            Reason = string.IsNullOrWhiteSpace(reason) ? exception.GetType().Name : reason,
+            MessageType = string.IsNullOrEmpty(messageType) ? null : StorableText.Of(messageType),
+            Reason = StorableText.Of(string.IsNullOrWhiteSpace(reason) ? exception.GetType().Name : reason),
             ExceptionType = exception.GetType().FullName,
             Headers = JsonSerializer.Serialize(headers),
-            Body = System.Text.Encoding.UTF8.GetString(context.Body.GetBytes()),
+            // A body with a raw NUL is not valid JSON either, so replaying the escaped copy loses nothing that could have worked.
+            Body = StorableText.Of(System.Text.Encoding.UTF8.GetString(context.Body.GetBytes())),
             Redeliveries = MlopsHeaders.RedeliveriesOf(context),
             Service = service,
             ContentType = context.ContentType?.ToString(),

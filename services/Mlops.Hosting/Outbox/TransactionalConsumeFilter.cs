@@ -4,6 +4,7 @@ using MassTransit;
 using MassTransit.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mlops.Hosting.Data;
+using Mlops.Hosting.Messaging;
 
 namespace Mlops.Hosting.Outbox;
 
@@ -25,7 +26,8 @@ public sealed class TransactionalConsumeFilter<TMessage>(IConsumeScopeProvider s
         var bus = scope.GetService<IBus>();
 
         var messageId = context.MessageId
-            ?? throw new MessageException(typeof(TMessage), "A message without a MessageId cannot be made idempotent by the inbox.");
+            ?? throw new UnrecoverableMessageException(
+                $"{TypeCache<TMessage>.ShortName} has no MessageId: the inbox could not tell a redelivery from a new message, so it is not processed.");
 
         await session.BeginAsync(context.CancellationToken);
         try
