@@ -17,6 +17,10 @@ public sealed class FeatureStore(NpgsqlDataSource dataSource)
     public async Task EnsureTableAsync(DbSession session, FeatureTableDefinition definition, CancellationToken cancellationToken = default)
     {
         definition.Validate();
+        // Two first refreshes of one table (two environments, two instances) would both find no row to lock and race to
+        // CREATE TABLE, one failing on the catalogue's unique type name: the name's lock makes the second wait and then find it.
+        await session.Connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('features.tables/' || @Name))",
+            new { definition.Name }, session.Transaction, cancellationToken: cancellationToken));
         var existing = await session.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT columns::text FROM features.tables WHERE name = @Name FOR UPDATE", new { definition.Name }, session.Transaction,
             cancellationToken: cancellationToken));
