@@ -98,24 +98,37 @@ public sealed partial class InferenceLogWriter(
         }
     }
 
+    /// <summary>
+    /// Fills a batch until it is full or its oldest row has waited <see cref="InferenceLogOptions.FlushInterval"/>. The window
+    /// runs from when that row was answered, not from when this batch began: rows that queued up while the previous batch was
+    /// being written have waited already, and what waits is what a kill -9 loses.
+    /// </summary>
     private async Task FillAsync(List<InferenceRecord> batch, InferenceLogOptions settings, CancellationToken cancellationToken)
     {
+        Take(batch, settings.BatchSize);
+        if (batch.Count is 0 || batch.Count >= settings.BatchSize)
+            return;
+        var remaining = settings.FlushInterval - (DateTimeOffset.UtcNow - batch[0].ServedAt);
+        if (remaining <= TimeSpan.Zero)
+            return;
+
         using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        window.CancelAfter(settings.FlushInterval);
+        window.CancelAfter(remaining);
         try
         {
-            while (batch.Count < settings.BatchSize)
-            {
-                while (batch.Count < settings.BatchSize && log.Reader.TryRead(out var record))
-                    batch.Add(record);
-                if (batch.Count >= settings.BatchSize || !await log.Reader.WaitToReadAsync(window.Token))
-                    break;
-            }
+            while (batch.Count < settings.BatchSize && await log.Reader.WaitToReadAsync(window.Token))
+                Take(batch, settings.BatchSize);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The flush interval ended the batch.
         }
+    }
+
+    private void Take(List<InferenceRecord> batch, int batchSize)
+    {
+        while (batch.Count < batchSize && log.Reader.TryRead(out var record))
+            batch.Add(record);
     }
 
     /// <summary>
