@@ -19,11 +19,15 @@ public sealed class NumericHistogram
     private readonly double[] edges;
     private readonly long[] counts;
     private readonly double[] sums;
+    private readonly BinGrid grid;
+    private double finiteMin = double.PositiveInfinity;
+    private double finiteMax = double.NegativeInfinity;
 
     public NumericHistogram(IEnumerable<double> edges)
     {
         this.edges = edges.ToArray();
         ValidateEdges(this.edges);
+        grid = new BinGrid(this.edges);
         counts = new long[this.edges.Length + 1];
         sums = new double[this.edges.Length + 1];
     }
@@ -37,6 +41,7 @@ public sealed class NumericHistogram
 
         this.edges = [.. edges];
         ValidateEdges(this.edges);
+        grid = new BinGrid(this.edges);
         if (counts.Count != this.edges.Length + 1)
             throw new ArgumentException($"A histogram with {this.edges.Length} edges has {this.edges.Length + 1} counts, not {counts.Count}.", nameof(counts));
         if (counts.Any(c => c < 0) || nullCount < 0 || negativeInfinityCount < 0 || positiveInfinityCount < 0)
@@ -69,9 +74,17 @@ public sealed class NumericHistogram
     public long PositiveInfinityCount { get; private set; }
 
     /// <summary>The smallest finite value added; null while there is none.</summary>
-    public double? Min { get; private set; }
+    public double? Min
+    {
+        get => FiniteCount > 0 ? finiteMin : null;
+        private set => finiteMin = value ?? double.PositiveInfinity;
+    }
 
-    public double? Max { get; private set; }
+    public double? Max
+    {
+        get => FiniteCount > 0 ? finiteMax : null;
+        private set => finiteMax = value ?? double.NegativeInfinity;
+    }
 
     [JsonIgnore]
     public long FiniteCount { get; private set; }
@@ -84,16 +97,22 @@ public sealed class NumericHistogram
     [JsonIgnore]
     public long Count => FiniteCount + NullCount + NegativeInfinityCount + PositiveInfinityCount;
 
-    /// <summary>The bin of a finite value: the number of edges at or below it (O(log bins)).</summary>
-    public int BinOf(double value)
-    {
-        var index = Array.BinarySearch(edges, value);
-        return index >= 0 ? index + 1 : ~index;
-    }
+    /// <summary>The bin of a finite value: the number of edges at or below it (a grid cell and a short scan, O(1) for most edges).</summary>
+    public int BinOf(double value) => grid.BinOf(edges, value);
 
     public void Add(double value)
     {
-        if (double.IsNaN(value))
+        if (double.IsFinite(value))
+        {
+            var bin = grid.BinOf(edges, value);
+            counts[bin]++;
+            sums[bin] += value;
+            FiniteCount++;
+            // The same comparisons as on nullable bounds: the first value replaces the ±∞ start, and of −0 and +0 the first one stays.
+            finiteMin = finiteMin <= value ? finiteMin : value;
+            finiteMax = finiteMax >= value ? finiteMax : value;
+        }
+        else if (double.IsNaN(value))
         {
             NullCount++;
         }
@@ -101,18 +120,9 @@ public sealed class NumericHistogram
         {
             PositiveInfinityCount++;
         }
-        else if (double.IsNegativeInfinity(value))
-        {
-            NegativeInfinityCount++;
-        }
         else
         {
-            var bin = BinOf(value);
-            counts[bin]++;
-            sums[bin] += value;
-            FiniteCount++;
-            Min = Min is { } min && min <= value ? min : value;
-            Max = Max is { } max && max >= value ? max : value;
+            NegativeInfinityCount++;
         }
     }
 
@@ -126,6 +136,11 @@ public sealed class NumericHistogram
 
     public void AddRange(IEnumerable<double> values)
     {
+        if (values is double[] array)
+        {
+            AddRange(array.AsSpan());
+            return;
+        }
         foreach (var value in values)
             Add(value);
     }
