@@ -11,7 +11,7 @@ public sealed class When_values_are_binned_through_the_grid
         double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e300, -1e300,
     ];
 
-    public static TheoryData<string> EdgeSets => new() { "normal quantiles", "lognormal quantiles", "uniform", "one edge", "two edges", "none", "huge range", "denormal", "clustered" };
+    public static TheoryData<string> EdgeSets => new() { "normal quantiles", "lognormal quantiles", "uniform", "one edge", "two edges", "none", "huge range", "denormal", "zero among denormals", "clustered" };
 
     [Theory]
     [MemberData(nameof(EdgeSets))]
@@ -98,6 +98,7 @@ public sealed class When_values_are_binned_through_the_grid
             "none" => [],
             "huge range" => [-1e308, -1.0, 0.0, 1.0, 1e308],
             "denormal" => [-double.Epsilon, 0.0, double.Epsilon, 1e-310, 2.2e-308],
+            "zero among denormals" => [-1.0, -double.Epsilon, 0.0, double.Epsilon, 1e-310, 1.0],
             "clustered" => [.. Enumerable.Range(0, 100).Select(i => 1 + i * 1e-12).Append(1e6)],
             _ => throw new ArgumentOutOfRangeException(nameof(edgeSet)),
         };

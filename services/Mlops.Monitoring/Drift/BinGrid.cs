@@ -1,38 +1,53 @@
 namespace Mlops.Monitoring.Drift;
 
 /// <summary>
-/// Finds the bin of a value — the number of edges at or below it — without a binary search: a uniform grid over
-/// [first edge, last edge] gives each cell the bin of its lower bound, and a short scan from there ends on the exact bin.
-/// The scan runs both ways until the bin's edges enclose the value, so a cell index off by one through rounding still
-/// lands on the bin <see cref="Array.BinarySearch(double[], double)"/> would give; the grid only decides how short the scan is.
-/// Edges too far apart for a finite grid scale fall back to the binary search.
+/// Finds the bin of a value — the number of edges at or below it — without a binary search. A uniform grid over
+/// [first edge, last edge] maps a value to a cell by one multiplication; the edges are mapped by the very same expression,
+/// and since that mapping never decreases, every edge of an earlier cell lies below the value and every edge of a later cell
+/// above it. So the bin is the number of edges in earlier cells (kept per cell) plus those of the value's own cell at or
+/// below it: the same bin <see cref="Array.BinarySearch(double[], double)"/> gives, whatever the rounding. The grid is made
+/// fine enough, within a cap, that a cell holds at most one edge, and then that last step has no branch. Edges too far
+/// apart for a finite grid scale fall back to the binary search.
 /// </summary>
 internal readonly struct BinGrid
 {
-    private const int CellsPerEdge = 8;
-    private const int MaxCells = 8192;
+    private const int MinCellsPerEdge = 8;
+    private const int MaxCells = 16_384;
 
     private readonly int[] cellStarts;
+    private readonly double[] paddedEdges;
     private readonly double low;
     private readonly double scale;
+    private readonly int lastCell;
+    private readonly bool oneEdgePerCell;
 
     public BinGrid(double[] edges)
     {
         cellStarts = [];
+        paddedEdges = [];
         if (edges.Length < 2)
             return;
 
-        var cells = Math.Min(edges.Length * CellsPerEdge, MaxCells);
         var width = edges[^1] - edges[0];
+        var narrowest = double.PositiveInfinity;
+        for (var i = 1; i < edges.Length; i++)
+            narrowest = Math.Min(narrowest, edges[i] - edges[i - 1]);
+        var wanted = 2 * width / narrowest;
+        var cells = (int)Math.Clamp(double.IsFinite(wanted) ? wanted : MaxCells, (double)edges.Length * MinCellsPerEdge, MaxCells);
         var cellScale = cells / width;
         if (!double.IsFinite(width) || !double.IsFinite(cellScale) || cellScale <= 0)
             return;
 
-        low = edges[0];
-        scale = cellScale;
+        (low, scale, lastCell) = (edges[0], cellScale, cells);
+        var perCell = new int[cells + 1];
+        foreach (var edge in edges)
+            perCell[CellOf(edge)]++;
         cellStarts = new int[cells + 1];
-        for (var cell = 0; cell <= cells; cell++)
-            cellStarts[cell] = SearchBin(edges, low + cell / scale);
+        for (var cell = 1; cell <= cells; cell++)
+            cellStarts[cell] = cellStarts[cell - 1] + perCell[cell - 1];
+        oneEdgePerCell = perCell.Max() <= 1;
+        // A +∞ sentinel after the last edge ends every scan without a bounds test.
+        paddedEdges = [.. edges, double.PositiveInfinity];
     }
 
     public int BinOf(double[] edges, double value)
@@ -41,18 +56,18 @@ internal readonly struct BinGrid
             return SearchBin(edges, value);
         if (!(value >= edges[0]))
             return 0;
-        var last = edges.Length;
-        if (value >= edges[last - 1])
-            return last;
+        if (value >= edges[^1])
+            return edges.Length;
 
-        var cell = (int)((value - low) * scale);
-        var bin = cellStarts[Math.Min(cell, cellStarts.Length - 1)];
-        while (bin > 0 && edges[bin - 1] > value)
-            bin--;
-        while (bin < last && edges[bin] <= value)
+        var bin = cellStarts[CellOf(value)];
+        if (oneEdgePerCell)
+            return bin + (paddedEdges[bin] <= value ? 1 : 0);
+        while (paddedEdges[bin] <= value)
             bin++;
         return bin;
     }
+
+    private int CellOf(double value) => Math.Min((int)((value - low) * scale), lastCell);
 
     private static int SearchBin(double[] edges, double value)
     {
