@@ -1,0 +1,23 @@
+namespace Mlops.Bench;
+
+/// <summary>
+/// One benchmark against its baseline, measured in the same run: <see cref="Ratio"/> is ours ÷ the baseline's
+/// <see cref="Unit"/> (higher is better), and <see cref="Goal"/> the ratio issue 12 asks for.
+/// </summary>
+public sealed record BenchResult
+{
+    public required string Id { get; init; }
+    public required string Measure { get; init; }
+    public required string Unit { get; init; }
+    public required double Ours { get; init; }
+    public required double Baseline { get; init; }
+    public required double Goal { get; init; }
+    public double Ratio => Baseline > 0 ? Ours / Baseline : double.NaN;
+    public bool Met => Ratio >= Goal;
+
+    /// <summary>Further figures (peak memory, per-value costs, before/after), name → value.</summary>
+    public IReadOnlyDictionary<string, double> Details { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>What limits the measure, as far as this run shows.</summary>
+    public string Note { get; init; } = "";
+}
