@@ -1,0 +1,79 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Mlops.Bench.Messages;
+using Mlops.Hosting;
+using Mlops.Hosting.Messaging;
+using Npgsql;
+
+namespace Mlops.Bench;
+
+/// <summary>
+/// The project's host (AddMlopsPostgres + AddMlopsMessaging over RabbitMQ, its outbox dispatcher running) on the bench's database
+/// and virtual host, with one handler of <see cref="BenchPing"/> that counts into the current <see cref="ArrivalCounter"/>.
+/// The handler's endpoint is connected after start, not registered: registered consumers (AddHandler's too) get the
+/// transactional outbox and inbox, which P1 and P2b's baseline leave out; <see cref="InboxRowsAsync"/> shows they did.
+/// </summary>
+public sealed class BenchBus : IAsyncDisposable
+{
+    public const ushort Prefetch = 100;
+
+    private readonly IHost host;
+    private readonly string connectionString;
+    private ArrivalCounter? counter;
+
+    private BenchBus(IHost host, string connectionString)
+    {
+        this.host = host;
+        this.connectionString = connectionString;
+    }
+
+    public IServiceProvider Services => host.Services;
+    public IBus Bus => host.Services.GetRequiredService<IBus>();
+
+    public static async Task<BenchBus> StartAsync(BenchInfrastructure infrastructure)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "mlops-bench", EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = infrastructure.ConnectionString,
+            ["Messaging:RabbitMq:Host"] = BenchInfrastructure.RabbitHost,
+            ["Messaging:RabbitMq:Port"] = BenchInfrastructure.RabbitPort.ToString(),
+            ["Messaging:RabbitMq:VirtualHost"] = infrastructure.VirtualHost,
+            ["Messaging:PrefetchCount"] = Prefetch.ToString(),
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddMlopsPostgres();
+        builder.AddMlopsMessaging();
+        var host = builder.Build();
+        await host.StartAsync();
+
+        var bus = new BenchBus(host, infrastructure.ConnectionString);
+        var endpoint = host.Services.GetRequiredService<IReceiveEndpointConnector>().ConnectReceiveEndpoint("bench-ping", (_, cfg) =>
+            cfg.Handler<BenchPing>(_ =>
+            {
+                bus.counter?.Arrived();
+                return Task.CompletedTask;
+            }));
+        await endpoint.Ready;
+        return bus;
+    }
+
+    public ArrivalCounter Expect(int count) => counter = new ArrivalCounter(count);
+
+    public async Task<long> InboxRowsAsync()
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM messaging.inbox", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}
