@@ -33,7 +33,8 @@ public sealed class BenchBus : IAsyncDisposable
     public IServiceProvider Services => host.Services;
     public IBus Bus => host.Services.GetRequiredService<IBus>();
 
-    public static async Task<BenchBus> StartAsync(BenchInfrastructure infrastructure)
+    /// <param name="configure">Adds what a benchmark runs in the host, after messaging (hosted services stop in reverse order).</param>
+    public static async Task<BenchBus> StartAsync(BenchInfrastructure infrastructure, Action<HostApplicationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "mlops-bench", EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -47,6 +48,7 @@ public sealed class BenchBus : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddMlopsPostgres();
         builder.AddMlopsMessaging();
+        configure?.Invoke(builder);
         var host = builder.Build();
         await host.StartAsync();
 
@@ -63,12 +65,15 @@ public sealed class BenchBus : IAsyncDisposable
 
     public ArrivalCounter Expect(int count) => counter = new ArrivalCounter(count);
 
-    public async Task<long> InboxRowsAsync()
+    public Task<long> InboxRowsAsync() => CountAsync("SELECT count(*) FROM messaging.inbox");
+
+    /// <summary>A single bigint a query returns, e.g. a count.</summary>
+    public async Task<long> CountAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM messaging.inbox", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     public async ValueTask DisposeAsync()
