@@ -78,6 +78,10 @@ public sealed class BenchBus : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Stopping while the dispatcher still stamps sent rows cancels the stamp (and logs a fault): let it finish first.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline && await CountAsync("SELECT count(*) FROM messaging.outbox WHERE delivered_at IS NULL AND parked_at IS NULL") > 0)
+            await Task.Delay(50);
         await host.StopAsync();
         host.Dispose();
     }

@@ -14,19 +14,20 @@ namespace Mlops.Bench;
 /// P6: inference-log rows through Serving's own path — reserved and queued in <see cref="InferenceLog"/>, written by
 /// <see cref="InferenceLogWriter"/> (binary COPY per batch, the batch recorded and PredictionsLogged put in the outbox, one
 /// transaction each) — from the first row queued to the last batch committed, against one plain Npgsql binary COPY of the
-/// same rows into the same table in one transaction.
+/// same rows into the same table in one transaction. Best of two alternating rounds each.
 /// </summary>
 public static class IngestBenchmark
 {
     private const int RowsPerRequest = 100;
     private const int WarmUpRows = 2_000;
+    private const int Rounds = 2;
 
     public static async Task<BenchResult> RunAsync(BenchInfrastructure infrastructure, int count)
     {
         var spill = Path.Combine(Path.GetTempPath(), $"mlops-bench-spill-{Environment.ProcessId}");
         await using var bus = await BenchBus.StartAsync(infrastructure, builder =>
         {
-            builder.Configuration["Serving:InferenceLog:Capacity"] = (count + WarmUpRows).ToString();
+            builder.Configuration["Serving:InferenceLog:Capacity"] = (Rounds * count + WarmUpRows).ToString();
             builder.Configuration["Serving:InferenceLog:SpillDirectory"] = spill;
             builder.Services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section);
             builder.Services.TryAddSingleton(TimeProvider.System);
@@ -40,14 +41,19 @@ public static class IngestBenchmark
         await QueueAsync(log, Rows(WarmUpRows));
         await LoggedAsync(bus, WarmUpRows);
         var rows = Rows(count);
-        var watch = Stopwatch.StartNew();
-        await QueueAsync(log, rows);
-        await LoggedAsync(bus, WarmUpRows + count);
-        var ours = count / watch.Elapsed.TotalSeconds;
+        // Two rounds, alternating, best of each: the table grows as they go and the machine is shared.
+        double ours = 0, copy = 0;
+        for (var round = 1; round <= Rounds; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            await QueueAsync(log, rows);
+            await LoggedAsync(bus, WarmUpRows + (long)round * count);
+            ours = Math.Max(ours, count / watch.Elapsed.TotalSeconds);
 
-        watch.Restart();
-        await CopyAsync(infrastructure.ConnectionString, rows);
-        var copy = count / watch.Elapsed.TotalSeconds;
+            watch.Restart();
+            await CopyAsync(infrastructure.ConnectionString, rows);
+            copy = Math.Max(copy, count / watch.Elapsed.TotalSeconds);
+        }
         if (Directory.Exists(spill))
             Directory.Delete(spill, recursive: true);
 

@@ -11,7 +11,7 @@ public static class ResultsWriter
     {
         Directory.CreateDirectory(directory);
         var when = DateTimeOffset.UtcNow;
-        var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}";
+        var machine = $"{Environment.ProcessorCount} cores ({CpuModel()}), {Environment.OSVersion}, .NET {Environment.Version}";
         var mode = quick ? "quick (--quick)" : "full";
 
         File.WriteAllText(Path.Combine(directory, "latest.json"), JsonSerializer.Serialize(new
@@ -41,4 +41,9 @@ public static class ResultsWriter
         File.WriteAllText(Path.Combine(directory, "latest.md"), markdown);
         return markdown;
     }
+
+    private static string CpuModel() =>
+        File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(line => line.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+            : "unknown CPU";
 }
