@@ -34,7 +34,9 @@ public sealed class BenchBus : IAsyncDisposable
     public IBus Bus => host.Services.GetRequiredService<IBus>();
 
     /// <param name="configure">Adds what a benchmark runs in the host, after messaging (hosted services stop in reverse order).</param>
-    public static async Task<BenchBus> StartAsync(BenchInfrastructure infrastructure, Action<HostApplicationBuilder>? configure = null)
+    /// <param name="consumers">Registers consumers: these do get the transactional outbox and inbox.</param>
+    public static async Task<BenchBus> StartAsync(BenchInfrastructure infrastructure, Action<HostApplicationBuilder>? configure = null,
+        Action<IBusRegistrationConfigurator>? consumers = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "mlops-bench", EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -47,7 +49,7 @@ public sealed class BenchBus : IAsyncDisposable
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddMlopsPostgres();
-        builder.AddMlopsMessaging();
+        builder.AddMlopsMessaging(consumers);
         configure?.Invoke(builder);
         var host = builder.Build();
         await host.StartAsync();

@@ -10,10 +10,11 @@ var benchmarks = new (string Id, Func<BenchResult> Run)[]
 {
     ("P4", () => DriftBenchmark.Run(quick ? 200_000 : 1_000_000, 20, benchDirectory, Path.Combine(work, "p4"))),
     ("P1", () => WithInfrastructure(infrastructure => BusBenchmark.RunAsync(infrastructure, quick ? 10_000 : 20_000))),
+    ("P2", () => WithInfrastructure(infrastructure => DurableConsumerBenchmark.RunAsync(infrastructure, quick ? 3_000 : 20_000))),
     ("P2b", () => WithInfrastructure(infrastructure => OutboxBenchmark.RunAsync(infrastructure, quick ? 5_000 : 20_000))),
     ("P6", () => WithInfrastructure(infrastructure => IngestBenchmark.RunAsync(infrastructure, quick ? 50_000 : 500_000))),
 };
-string[] notYet = ["P2", "P3", "P5", "P7"];
+string[] notYet = ["P3", "P5", "P7"];
 
 var results = new List<BenchResult>();
 try
