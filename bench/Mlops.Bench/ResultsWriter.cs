@@ -24,7 +24,7 @@ public static class ResultsWriter
         var table = new StringBuilder()
             .AppendLine("# Benchmark results")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"Mode: {mode}. Date: {when:u}. Machine: {machine}. Made by `bench/run.sh{(quick ? " --quick" : "")}`; each benchmark ran with its baseline in the same run.")
+            .AppendLine(CultureInfo.InvariantCulture, $"Mode: {mode}. Date: {when:u}. Machine: {machine}. Made by `bench/run.sh{(quick ? " --quick" : "")}`; each benchmark ran with its baseline in the same run; ratio = ours ÷ baseline, higher is better.")
             .AppendLine()
             .AppendLine("| id | measure | ours | baseline | ratio | goal | met | notes |")
             .AppendLine("|---|---|---|---|---|---|---|---|");
