@@ -13,7 +13,14 @@ public sealed record BenchResult
     public required double Baseline { get; init; }
     public required double Goal { get; init; }
     public double Ratio => Baseline > 0 ? Ours / Baseline : double.NaN;
-    public bool Met => Ratio >= Goal;
+
+    /// <summary>An absolute goal (no baseline to divide by), as the issue states it; null for a ratio goal.</summary>
+    public string? GoalText { get; init; }
+
+    /// <summary>Whether an absolute goal was met; null for a ratio goal, which <see cref="Met"/> compares itself.</summary>
+    public bool? MetAbsolute { get; init; }
+
+    public bool Met => MetAbsolute ?? Ratio >= Goal;
 
     /// <summary>Further figures (peak memory, per-value costs, before/after), name → value.</summary>
     public IReadOnlyDictionary<string, double> Details { get; init; } = new Dictionary<string, double>();

@@ -6,21 +6,22 @@ var benchDirectory = ArgumentAfter("--bench-dir") ?? Directory.GetCurrentDirecto
 var only = ArgumentAfter("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 var work = Path.Combine(Path.GetTempPath(), $"mlops-bench-{Environment.ProcessId}");
 
-var benchmarks = new (string Id, Func<BenchResult> Run)[]
+var benchmarks = new (string Id, Func<IReadOnlyList<BenchResult>> Run)[]
 {
-    ("P4", () => DriftBenchmark.Run(quick ? 200_000 : 1_000_000, 20, benchDirectory, Path.Combine(work, "p4"))),
-    ("P1", () => WithInfrastructure(infrastructure => BusBenchmark.RunAsync(infrastructure, quick ? 10_000 : 20_000))),
-    ("P2", () => WithInfrastructure(infrastructure => DurableConsumerBenchmark.RunAsync(infrastructure, quick ? 3_000 : 20_000))),
-    ("P2b", () => WithInfrastructure(infrastructure => OutboxBenchmark.RunAsync(infrastructure, quick ? 5_000 : 20_000))),
-    ("P6", () => WithInfrastructure(infrastructure => IngestBenchmark.RunAsync(infrastructure, quick ? 50_000 : 500_000))),
+    ("P4", () => [DriftBenchmark.Run(quick ? 200_000 : 1_000_000, 20, benchDirectory, Path.Combine(work, "p4"))]),
+    ("P1", () => WithInfrastructure(async infrastructure => [await BusBenchmark.RunAsync(infrastructure, quick ? 10_000 : 20_000)])),
+    ("P2", () => WithInfrastructure(async infrastructure => [await DurableConsumerBenchmark.RunAsync(infrastructure, quick ? 3_000 : 20_000)])),
+    ("P2b", () => WithInfrastructure(async infrastructure => [await OutboxBenchmark.RunAsync(infrastructure, quick ? 5_000 : 20_000)])),
+    ("P3", () => WithInfrastructure(infrastructure => SagaBenchmark.RunAsync(infrastructure, quick ? 200 : 1_000))),
+    ("P6", () => WithInfrastructure(async infrastructure => [await IngestBenchmark.RunAsync(infrastructure, quick ? 50_000 : 500_000)])),
 };
-string[] notYet = ["P3", "P5", "P7"];
+string[] notYet = ["P5", "P7"];
 
 var results = new List<BenchResult>();
 try
 {
     foreach (var (id, run) in benchmarks.Where(b => only is null || only.Contains(b.Id)))
-        results.Add(run());
+        results.AddRange(run());
 }
 finally
 {
@@ -32,11 +33,11 @@ Console.WriteLine();
 Console.WriteLine(ResultsWriter.Write(Path.Combine(benchDirectory, "results"), results, quick, notYet));
 return results.Count > 0 ? 0 : 1;
 
-static BenchResult WithInfrastructure(Func<BenchInfrastructure, Task<BenchResult>> run)
+static IReadOnlyList<BenchResult> WithInfrastructure(Func<BenchInfrastructure, Task<IReadOnlyList<BenchResult>>> run)
 {
     return Run().GetAwaiter().GetResult();
 
-    async Task<BenchResult> Run()
+    async Task<IReadOnlyList<BenchResult>> Run()
     {
         await using var infrastructure = await BenchInfrastructure.CreateAsync();
         return await run(infrastructure);

@@ -17,7 +17,7 @@ public static class ResultsWriter
         File.WriteAllText(Path.Combine(directory, "latest.json"), JsonSerializer.Serialize(new
         {
             date = when.ToString("u", CultureInfo.InvariantCulture), mode, machine,
-            results = results.Select(r => new { r.Id, r.Measure, r.Unit, r.Ours, r.Baseline, ratio = r.Ratio, r.Goal, met = r.Met, r.Details, r.Note }),
+            results = results.Select(r => new { r.Id, r.Measure, r.Unit, r.Ours, r.Baseline, ratio = r.Ratio, r.Goal, r.GoalText, met = r.Met, r.Details, r.Note }),
             notRun,
         }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 
@@ -32,7 +32,7 @@ public static class ResultsWriter
         {
             var details = string.Join("; ", r.Details.Select(d => $"{d.Key} {d.Value.ToString("G4", CultureInfo.InvariantCulture)}"));
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Id} | {r.Measure} | {r.Ours:N0} {r.Unit} | {r.Baseline:N0} {r.Unit} | {r.Ratio:F2} | ≥ {r.Goal:G} | {(r.Met ? "yes" : "no")} | {details}{(r.Note.Length > 0 ? $"; {r.Note}" : "")} |");
+                $"| {r.Id} | {r.Measure} | {r.Ours:N1} {r.Unit} | {(r.Baseline > 0 ? $"{r.Baseline:N0} {r.Unit}" : "—")} | {(double.IsNaN(r.Ratio) ? "—" : r.Ratio.ToString("F2", CultureInfo.InvariantCulture))} | {r.GoalText ?? $"≥ {r.Goal:G}"} | {(r.Met ? "yes" : "no")} | {details}{(r.Note.Length > 0 ? $"; {r.Note}" : "")} |");
         }
         if (notRun.Count > 0)
             table.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Not measured yet: {string.Join(", ", notRun)}.");
