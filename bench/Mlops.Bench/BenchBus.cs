@@ -35,8 +35,10 @@ public sealed class BenchBus : IAsyncDisposable
 
     /// <param name="configure">Adds what a benchmark runs in the host, after messaging (hosted services stop in reverse order).</param>
     /// <param name="consumers">Registers consumers: these do get the transactional outbox and inbox.</param>
+    /// <param name="service">A service's own wiring, which brings its messaging: called instead of AddMlopsMessaging.</param>
+    /// <param name="name">The outbox producer name: two hosts on one database each send their own rows.</param>
     public static async Task<BenchBus> StartAsync(BenchInfrastructure infrastructure, Action<HostApplicationBuilder>? configure = null,
-        Action<IBusRegistrationConfigurator>? consumers = null)
+        Action<IBusRegistrationConfigurator>? consumers = null, Action<HostApplicationBuilder>? service = null, string name = "mlops-bench")
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "mlops-bench", EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -46,10 +48,14 @@ public sealed class BenchBus : IAsyncDisposable
             ["Messaging:RabbitMq:Port"] = BenchInfrastructure.RabbitPort.ToString(),
             ["Messaging:RabbitMq:VirtualHost"] = infrastructure.VirtualHost,
             ["Messaging:PrefetchCount"] = Prefetch.ToString(),
+            ["Messaging:ServiceName"] = name,
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddMlopsPostgres();
-        builder.AddMlopsMessaging(consumers);
+        if (service is null)
+            builder.AddMlopsMessaging(consumers);
+        else
+            service(builder);
         configure?.Invoke(builder);
         var host = builder.Build();
         await host.StartAsync();

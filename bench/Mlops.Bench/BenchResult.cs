@@ -20,7 +20,8 @@ public sealed record BenchResult
     /// <summary>Whether an absolute goal was met; null for a ratio goal, which <see cref="Met"/> compares itself.</summary>
     public bool? MetAbsolute { get; init; }
 
-    public bool Met => MetAbsolute ?? Ratio >= Goal;
+    /// <summary>Null when there is no goal to meet.</summary>
+    public bool? Met => MetAbsolute ?? (double.IsNaN(Goal) ? null : Ratio >= Goal);
 
     /// <summary>Further figures (peak memory, per-value costs, before/after), name → value.</summary>
     public IReadOnlyDictionary<string, double> Details { get; init; } = new Dictionary<string, double>();

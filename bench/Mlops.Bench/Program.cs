@@ -14,8 +14,9 @@ var benchmarks = new (string Id, Func<IReadOnlyList<BenchResult>> Run)[]
     ("P2b", () => WithInfrastructure(async infrastructure => [await OutboxBenchmark.RunAsync(infrastructure, quick ? 5_000 : 20_000)])),
     ("P3", () => WithInfrastructure(infrastructure => SagaBenchmark.RunAsync(infrastructure, quick ? 200 : 1_000))),
     ("P6", () => WithInfrastructure(async infrastructure => [await IngestBenchmark.RunAsync(infrastructure, quick ? 50_000 : 500_000)])),
+    ("P7", () => WithInfrastructure(async infrastructure => [await FeatureRefreshBenchmark.RunAsync(infrastructure, quick ? 100_000 : 1_000_000)])),
 };
-string[] notYet = ["P5", "P7"];
+string[] notYet = ["P5"];
 
 var results = new List<BenchResult>();
 try
