@@ -65,9 +65,10 @@ public static class IngestBenchmark
             Unit = "rows/s",
             Ours = ours,
             Baseline = copy,
-            Goal = 0.5,
+            Goal = double.NaN,
+            GoalText = "none set",
             Details = new Dictionary<string, double> { ["rows_per_request"] = RowsPerRequest },
-            Note = "issue 12 sets no ingest goal; 0.5 is the bench's placeholder",
+            Note = "ours also records each batch and puts PredictionsLogged in the outbox, in the same transaction",
         };
     }
 

@@ -32,7 +32,7 @@ public static class ResultsWriter
         {
             var details = string.Join("; ", r.Details.Select(d => $"{d.Key} {d.Value.ToString(Math.Abs(d.Value) >= 1000 ? "N0" : "G4", CultureInfo.InvariantCulture)}"));
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Id} | {r.Measure} | {r.Ours:N1} {r.Unit} | {(r.Baseline > 0 ? $"{r.Baseline:N0} {r.Unit}" : "—")} | {(double.IsNaN(r.Ratio) ? "—" : r.Ratio.ToString("F2", CultureInfo.InvariantCulture))} | {r.GoalText ?? $"≥ {r.Goal:G}"} | {r.Met switch { true => "yes", false => "no", null => "—" }} | {details}{(r.Note.Length > 0 ? $"; {r.Note}" : "")} |");
+                $"| {r.Id} | {r.Measure} | {r.Ours.ToString(r.Ours >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture)} {r.Unit} | {(r.Baseline > 0 ? $"{r.Baseline:N0} {r.Unit}" : "—")} | {(double.IsNaN(r.Ratio) ? "—" : r.Ratio.ToString("F2", CultureInfo.InvariantCulture))} | {r.GoalText ?? $"≥ {r.Goal:G}"} | {r.Met switch { true => "yes", false => "no", null => "—" }} | {details}{(r.Note.Length > 0 ? $"; {r.Note}" : "")} |");
         }
         if (notRun.Count > 0)
             table.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Not measured yet: {string.Join(", ", notRun)}.");

@@ -101,7 +101,8 @@ public static class SagaBenchmark
                 GoalText = "p50 ≤ 5 ms, p99 ≤ 20 ms",
                 MetAbsolute = p50 <= 5 && p99 <= 20,
                 Details = new Dictionary<string, double> { ["p50_ms"] = Math.Round(p50, 2), ["p99_ms"] = Math.Round(p99, 2) },
-                Note = "each step: worker publish → saga consume (inbox, state, outbox row) → dispatcher send → worker",
+                Note = "each step: worker publish → saga consume (inbox, state, outbox row) → dispatcher send → worker; "
+                    + "a minimal saga state, not the pipeline saga's",
             },
             new BenchResult
             {
