@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Mlops.Bench.Messages;
+using Mlops.Bench.Sagas;
+using Mlops.Hosting.Sagas;
+using Npgsql;
+
+namespace Mlops.Bench;
+
+/// <summary>
+/// P3: a three-step saga on the project's Postgres saga repository, outbox and inbox (<see cref="BenchRunStateMachine"/>),
+/// with a step worker that answers at once. Step overhead: from one step's command reaching the worker to the next one's,
+/// over runs one at a time. Load: many runs started together, saga consumes per second and runs that never complete.
+/// The goals are absolute (issue 12): there is no baseline to divide by.
+/// </summary>
+public static class SagaBenchmark
+{
+    private const int SequentialRuns = 30;
+
+    public static async Task<IReadOnlyList<BenchResult>> RunAsync(BenchInfrastructure infrastructure, int concurrentRuns)
+    {
+        await using (var connection = new NpgsqlConnection(infrastructure.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand("""
+                CREATE SCHEMA bench;
+                CREATE TABLE bench.runs (correlation_id uuid PRIMARY KEY, current_state text, version integer NOT NULL, data jsonb NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now());
+                """, connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var stepArrivals = new ConcurrentDictionary<(Guid Run, int Step), long>();
+        var completed = new ConcurrentDictionary<Guid, long>();
+        var completion = new SemaphoreSlim(0);
+        await using var bus = await BenchBus.StartAsync(infrastructure, consumers: registration =>
+            registration.AddSagaStateMachine<BenchRunStateMachine, BenchRunState, BenchRunStateDefinition>().PostgresRepository("bench.runs"));
+        var connector = bus.Services.GetRequiredService<IReceiveEndpointConnector>();
+        var worker = connector.ConnectReceiveEndpoint("bench-run-step", (_, cfg) => cfg.Handler<RunBenchStep>(context =>
+        {
+            stepArrivals[(context.Message.CorrelationId, context.Message.Step)] = Stopwatch.GetTimestamp();
+            return context.Publish(new BenchStepDone { CorrelationId = context.Message.CorrelationId, Step = context.Message.Step });
+        }));
+        var finished = connector.ConnectReceiveEndpoint("bench-run-completed", (_, cfg) => cfg.Handler<BenchRunCompleted>(context =>
+        {
+            if (completed.TryAdd(context.Message.CorrelationId, Stopwatch.GetTimestamp()))
+                completion.Release();
+            return Task.CompletedTask;
+        }));
+        await Task.WhenAll(worker.Ready, finished.Ready);
+
+        // One at a time: each step's overhead is the time from its command at the worker to the next command there.
+        var gaps = new List<double>();
+        for (var i = 0; i < SequentialRuns + 3; i++)
+        {
+            var run = Guid.NewGuid();
+            await bus.Bus.Publish(new StartBenchRun { CorrelationId = run });
+            if (!await completion.WaitAsync(TimeSpan.FromSeconds(30)))
+                throw new TimeoutException($"Run {run} did not complete in 30 s.");
+            if (i < 3)
+                continue; // warm-up
+            for (var step = 1; step < 3; step++)
+                gaps.Add(Stopwatch.GetElapsedTime(stepArrivals[(run, step)], stepArrivals[(run, step + 1)]).TotalMilliseconds);
+        }
+        gaps.Sort();
+        var p50 = Percentile(gaps, 0.50);
+        var p99 = Percentile(gaps, 0.99);
+
+        // Many at once: four saga consumes per run (start and three answers).
+        var runs = Enumerable.Range(0, concurrentRuns).Select(_ => Guid.NewGuid()).ToArray();
+        var watch = Stopwatch.StartNew();
+        await ArrivalCounter.InFlightAsync(0, runs.Length, BusBenchmark.InFlight, i => bus.Bus.Publish(new StartBenchRun { CorrelationId = runs[i] }));
+        var done = 0;
+        var lastProgress = Stopwatch.StartNew();
+        while (done < runs.Length && lastProgress.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (await completion.WaitAsync(TimeSpan.FromSeconds(1)))
+            {
+                done++;
+                lastProgress.Restart();
+            }
+        }
+        var elapsed = watch.Elapsed.TotalSeconds - (done < runs.Length ? lastProgress.Elapsed.TotalSeconds : 0);
+        var consumesPerSecond = 4.0 * done / elapsed;
+        var lost = runs.Count(run => !completed.ContainsKey(run));
+
+        Console.WriteLine($"P3 saga: step overhead p50 {p50:F1} ms, p99 {p99:F1} ms over {gaps.Count} steps one run at a time; " +
+            $"{concurrentRuns:N0} concurrent 3-step runs: {consumesPerSecond:N0} saga consumes/s, {lost} lost");
+        return
+        [
+            new BenchResult
+            {
+                Id = "P3",
+                Measure = $"saga step overhead, one run at a time ({gaps.Count} steps): p50 / p99",
+                Unit = "ms",
+                Ours = p50,
+                Baseline = 0,
+                Goal = 5,
+                GoalText = "p50 ≤ 5 ms, p99 ≤ 20 ms",
+                MetAbsolute = p50 <= 5 && p99 <= 20,
+                Details = new Dictionary<string, double> { ["p50_ms"] = Math.Round(p50, 2), ["p99_ms"] = Math.Round(p99, 2) },
+                Note = "each step: worker publish → saga consume (inbox, state, outbox row) → dispatcher send → worker; "
+                    + "a minimal saga state, not the pipeline saga's",
+            },
+            new BenchResult
+            {
+                Id = "P3",
+                Measure = $"{concurrentRuns:N0} concurrent 3-step runs on the Postgres saga repository",
+                Unit = "consumes/s",
+                Ours = consumesPerSecond,
+                Baseline = 0,
+                Goal = 2000,
+                GoalText = "≥ 2,000 consumes/s, 0 lost",
+                MetAbsolute = consumesPerSecond >= 2000 && lost == 0,
+                Details = new Dictionary<string, double> { ["lost_runs"] = lost, ["completed_runs"] = done },
+            },
+        ];
+    }
+
+    private static double Percentile(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+}
