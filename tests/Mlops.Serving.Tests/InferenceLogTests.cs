@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Mlops.Hosting.Data;
 using Mlops.Serving.Inference;
 using Xunit;
 
@@ -34,6 +35,6 @@ public sealed class When_the_inference_log_is_full
     [Fact]
     public void A_rejected_row_is_escaped_into_text_any_column_takes()
     {
-        Assert.Equal("a\\u0000b\\ud800c😀", InferenceLogWriter.Escape("a\0b\ud800c😀"));
+        Assert.Equal("a\\u0000b\\ud800c😀", StorableText.Of("a\0b\ud800c😀"));
     }
 }

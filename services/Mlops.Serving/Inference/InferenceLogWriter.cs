@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -238,8 +237,8 @@ public sealed partial class InferenceLogWriter(
     private async Task RejectWithRetryAsync(InferenceRecord record, Exception refusal, CancellationToken cancellationToken)
     {
         var sqlState = (refusal as PostgresException)?.SqlState;
-        var reason = Escape(refusal.Message);
-        var row = Escape(JsonSerializer.Serialize(record));
+        var reason = StorableText.Of(refusal.Message);
+        var row = StorableText.Of(JsonSerializer.Serialize(record));
         LogRejected(refusal, record.RequestId, record.RowIndex, record.ModelName);
         for (var attempt = 1; ; attempt++)
         {
@@ -273,24 +272,6 @@ public sealed partial class InferenceLogWriter(
 
     private TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Math.Min(options.Value.InferenceLog.MaxRetryDelay.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(attempt - 1, 16))));
-
-    /// <summary>Text any PostgreSQL text column takes: U+0000 and unpaired surrogates written as \uXXXX escapes.</summary>
-    public static string Escape(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            var paired = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
-            if (paired)
-                builder.Append(c).Append(text[++i]);
-            else if (c == '\0' || char.IsSurrogate(c))
-                builder.Append($"\\u{(int)c:x4}");
-            else
-                builder.Append(c);
-        }
-        return builder.ToString();
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Rows} inference log rows failed (attempt {Attempt}); retrying in {DelayMilliseconds} ms")]
     private partial void LogWriteFailed(Exception exception, int rows, int attempt, double delayMilliseconds);
