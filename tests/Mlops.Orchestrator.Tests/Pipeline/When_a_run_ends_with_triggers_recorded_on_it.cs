@@ -40,6 +40,8 @@ public sealed class When_a_run_ends_with_triggers_recorded_on_it(HeldRuns pipeli
         var finished = await pipeline.FinishedAsync(first.CorrelationId);
         var followUp = await pipeline.FollowUpOfAsync(first.CorrelationId);
         Assert.Equal("started", followUp.Disposition);
+        // The follow-up run's saga starts from a message the outbox sends after the decision commits: wait for it to exist.
+        await pipeline.RunAsync(followUp.RunId!.Value, "RefreshingFeatures");
 
         await using var scope = pipeline.Orchestrators[0].Services.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<DbSession>();
