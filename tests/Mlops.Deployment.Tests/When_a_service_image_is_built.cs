@@ -1,10 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Mlops.Compliance;
-using Mlops.Hosting;
 using Mlops.Testing;
 using Xunit;
 
@@ -76,12 +70,8 @@ public sealed class When_a_service_image_is_built(TestEnvironment environment) :
     [Fact]
     public async Task The_health_check_passes_while_the_service_is_ready_and_fails_once_it_is_gone()
     {
-        var host = await TestHost.StartAsync(environment, "compliance", builder =>
-        {
-            builder.AddMlopsDefaults();
-            builder.AddComplianceService();
-        }, map: app => app.MapMlopsDefaults());
-        var port = new Uri(host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        var (host, address) = await RealService.StartAsync(environment);
+        var port = address.Port;
         var check = Repository.Path("deploy", "docker", "healthcheck.sh");
         try
         {
