@@ -56,6 +56,7 @@ public sealed class When_the_stack_runs_in_docker_compose
             Assert.Equal("service_healthy", dependsOn.GetValueOrDefault("rabbitmq"));
             Assert.Equal("service_healthy", dependsOn.GetValueOrDefault("postgres"));
             Assert.Equal("false", ComposeFile.Environment(service).GetValueOrDefault("Database__MigrateOnStartup"));
+            Assert.Equal("true", ComposeFile.Environment(service).GetValueOrDefault("Database__WaitForMigrations"));
         }
     }
 
@@ -91,6 +92,9 @@ public sealed class When_the_stack_runs_in_docker_compose
         Assert.Equal(ServiceProject.Cli.Name, ComposeFile.BuildArgument(migrate));
         Assert.Equal(["migrate"], migrate.List("command")!.Cast<string>());
         Assert.Equal("service_healthy", ComposeFile.DependsOn(migrate)["postgres"]);
+        // The job the services wait for must not wait for its own migrations.
+        Assert.Equal("false", ComposeFile.Environment(migrate)["Database__WaitForMigrations"]);
+        Assert.Equal("false", ComposeFile.Environment(_compose.Services["demo"])["Database__WaitForMigrations"]);
 
         var demo = _compose.Services["demo"];
         Assert.Equal(ServiceProject.Cli.Name, ComposeFile.BuildArgument(demo));

@@ -89,10 +89,14 @@ public sealed class When_the_stack_runs_on_kubernetes(TestEnvironment environmen
         var config = documents.OfKind("ConfigMap").Single(c => c.Name().StartsWith("mlops-config", StringComparison.Ordinal)).Map("data")!;
         Assert.Equal("true", config.Text("Messaging__RabbitMq__QuorumQueues"));
         Assert.Equal("false", config.Text("Database__MigrateOnStartup"));
+        Assert.Equal("true", config.Text("Database__WaitForMigrations"));
 
         var job = documents.OfKind("Job").Single();
         Assert.Equal(ImageFor(ServiceProject.Cli), ImageOf(job));
         Assert.Equal(["migrate"], Container(job).List("args")!.Cast<string>());
+        // The Job is what the services wait for: its own env (which wins over envFrom) must not make it wait for itself.
+        Assert.Contains(Container(job).List("env")!.Cast<Dictionary<object, object>>(),
+            variable => variable.Text("name") == "Database__WaitForMigrations" && variable.Text("value") == "false");
         Assert.Contains(job.At("spec", "template", "spec")!.Text("restartPolicy"), new[] { "OnFailure", "Never" });
         Assert.Equal(EnvFrom(Container(job)), EnvFrom(Container(documents.OfKind("Deployment").First())));
 
