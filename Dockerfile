@@ -24,7 +24,7 @@ COPY --chmod=755 deploy/docker/healthcheck.sh /app/healthcheck.sh
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 ARG SERVICE
-LABEL org.opencontainers.image.title="${SERVICE}" org.opencontainers.image.source="https://github.com/mlops/mlops"
+LABEL org.opencontainers.image.title="${SERVICE}"
 WORKDIR /app
 # State a service keeps on disk (Serving's inference-log spill) goes under /var/lib/mlops, owned by the non-root user so a
 # volume mounted there starts out writable.
