@@ -16,12 +16,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, IEnumerable<MigrationS
 
     public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
     {
-        var migrations = sources
-            .DistinctBy(s => s.Assembly)
-            .SelectMany(s => s.Load())
-            .OrderBy(m => m.Module, StringComparer.Ordinal)
-            .ThenBy(m => m.Version)
-            .ToList();
+        var migrations = Registered();
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@LockKey)", new { LockKey }, cancellationToken: cancellationToken));
@@ -61,6 +56,25 @@ public sealed class Migrator(NpgsqlDataSource dataSource, IEnumerable<MigrationS
             await connection.ExecuteAsync("SELECT pg_advisory_unlock(@LockKey)", new { LockKey });
         }
     }
+
+    /// <summary>The registered migrations the database has not applied yet (all of them while it has no history at all).</summary>
+    public async Task<IReadOnlyList<Migration>> PendingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var applied = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT to_regclass('migrations.history') IS NOT NULL", cancellationToken: cancellationToken))
+            ? (await connection.QueryAsync<(string Module, int Version)>(new CommandDefinition(
+                "SELECT module, version FROM migrations.history", cancellationToken: cancellationToken))).ToHashSet()
+            : [];
+        return [.. Registered().Where(m => !applied.Contains((m.Module, m.Version)))];
+    }
+
+    private List<Migration> Registered() => sources
+        .DistinctBy(s => s.Assembly)
+        .SelectMany(s => s.Load())
+        .OrderBy(m => m.Module, StringComparer.Ordinal)
+        .ThenBy(m => m.Version)
+        .ToList();
 
     private const string EnsureHistorySql = """
         CREATE SCHEMA IF NOT EXISTS migrations;

@@ -61,6 +61,8 @@ public static class MessagingExtensions
             // Fault<T> events would be published through the consumer's rolled-back outbox session, and nothing consumes them:
             // a message that fails for good is a dead letter instead.
             endpoint.PublishFaults = false;
+            if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit && context.GetRequiredService<IOptions<MessagingOptions>>().Value.RabbitMq.QuorumQueues)
+                rabbit.SetQuorumQueue();
         });
 
             configure?.Invoke(bus);

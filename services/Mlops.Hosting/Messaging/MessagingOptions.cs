@@ -58,6 +58,13 @@ public sealed class RabbitMqOptions
     /// <summary>The management API, used by tooling and tests (queue depths, virtual hosts).</summary>
     [Range(1, 65535)]
     public ushort ManagementPort { get; set; } = 15672;
+
+    /// <summary>
+    /// Declare every receive endpoint's queue as a quorum queue (replicated across a RabbitMQ cluster, as in Kubernetes)
+    /// instead of a classic one. A queue's type is fixed when it is declared: switching an existing broker means deleting
+    /// the services' queues (or starting on a fresh virtual host) first, or the declaration fails with PRECONDITION_FAILED.
+    /// </summary>
+    public bool QuorumQueues { get; set; }
 }
 
 public sealed class RetryOptions
