@@ -167,6 +167,32 @@ public sealed class When_the_cli_drives_the_api(ApiFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Decisions_keep_separation_of_duties_and_a_finished_run_is_followed_to_its_outcome()
+    {
+        await fixture.PrincipalAsync("cli-requester", "ml_engineer");
+        var requester = await fixture.TokenAsync("cli-requester");
+        var pending = await fixture.RunAsync("dev.ml.decided", "cli-requester", "someone-else");
+        var model = "dev.ml.rollcli";
+        await fixture.RegisterVersionAsync(model);
+        await fixture.SetAliasAsync(model, "champion", await fixture.RegisterVersionAsync(model));
+
+        var own = await CliAsync(requester, "approve", "--run", pending.ToString());
+        var denied = await CliAsync(fixture.AdminToken, "deny", "--run", pending.ToString(), "--reason", "not this week");
+        var neverChampion = await CliAsync(fixture.AdminToken, "rollback", "--model", model, "--to", "1", "--reason", "typo");
+        await fixture.Database.ExecuteAsync("UPDATE pipeline.deploy_code_pipeline_runs SET data = jsonb_set(data, '{finishedAt}', to_jsonb(now())) WHERE correlation_id = @pending",
+            new { pending });
+        var followed = await CliAsync(fixture.AdminToken, "runs", "show", pending.ToString(), "--follow");
+
+        AssertOneLine(own, "403", "separation_of_duties");
+        Assert.True(denied.ExitCode == 0, denied.Error);
+        Assert.Equal("not this week", (await fixture.OutboxMessagesAsync("PromotionDenied")).Last().GetProperty("reason").GetString());
+        AssertOneLine(neverChampion, "never champion", "--override");
+        Assert.Equal(0, await fixture.OutboxCountAsync("RollbackModel"));
+        Assert.True(followed.ExitCode == 0, followed.Error);
+        Assert.Contains("started", followed.Output);
+    }
+
+    [Fact]
     public async Task Bootstrap_admin_works_once_on_a_migrated_database()
     {
         var fresh = await TestDatabase.CreateAsync("mlops_cli");

@@ -152,8 +152,9 @@ public sealed class ApiClient : IDisposable
         throw new CliException(response.StatusCode switch
         {
             HttpStatusCode.Unauthorized => $"the API refused the token (401): {detail} Set MLOPS_TOKEN, or \"token\" in the config file.",
-            HttpStatusCode.Forbidden when problem?.Permission is { } permission =>
-                $"forbidden (403): {detail} (missing permission {permission}{(problem.Catalog is { } c and not "*" ? $" in catalog {c}" : "")})",
+            // The API's own refusals already say "Missing permission X in catalog Y"; others (separation of duties) name it only in the field.
+            HttpStatusCode.Forbidden when problem?.Permission is { } permission && detail?.Contains(permission, StringComparison.Ordinal) != true =>
+                $"forbidden (403): {detail} (permission {permission}{(problem.Catalog is { } c and not "*" ? $" in catalog {c}" : "")})",
             HttpStatusCode.Forbidden => $"forbidden (403): {detail}",
             _ when problem?.Field is { } field => $"{detail} ({status}, field {field})",
             _ => $"{detail} ({status})",
