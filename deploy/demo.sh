@@ -63,6 +63,8 @@ export Monitoring__WindowGrace=${Monitoring__WindowGrace:-00:00:01}
 export Monitoring__EvaluationInterval=${Monitoring__EvaluationInterval:-00:00:02}
 # ...and a retraining cooldown to match (the sample model's is a minute; production models want hours).
 export Pipeline__Models__0__Cooldown=${Pipeline__Models__0__Cooldown:-00:00:05}
+# Promotions wait for a person: the demo's DevOps engineer approves them (the ML engineer who released the code may not).
+export Pipeline__Models__0__RequireApproval=${Pipeline__Models__0__RequireApproval:-true}
 
 rm -rf "$DEMO_DIR" && mkdir -p "$DEMO_DIR/logs"
 for entry in "${SERVICES[@]}"; do

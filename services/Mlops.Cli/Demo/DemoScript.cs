@@ -14,12 +14,14 @@ namespace Mlops.Cli.Demo;
 /// <summary>
 /// The demo, step by step, against running services and only through the API: the admin (the configured token) creates the
 /// demo's principals and their tokens, and each acts with its own: the upstream pipeline lands data and labels, the ML engineer
-/// releases code, the DevOps engineer is refused what is not theirs. Each step says what it does, shows the run advancing, and
+/// releases code, the DevOps engineer is refused what is not theirs and approves promotions (which the engineer who released
+/// the code may not). Each step says what it does, shows the run advancing, and
 /// checks the outcome. It ends with "DEMO OK" and a summary, or fails with what went wrong.
 /// </summary>
 public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter output, ModelName model, int rows, Uri servingUrl) : IDisposable
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
+    private const string ReleasedCode = "demo-2f9c1e7";
     private readonly List<RunDetails> _finished = [];
     private readonly List<IDisposable> _owned = [];
     private ApiClient _upstream = null!;
@@ -101,7 +103,7 @@ public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter
     private async Task NewCodeChallengesAsync(CancellationToken cancellationToken)
     {
         Step("2. New training code is released (a parameter change: l2 0.01 -> 1.0); its version challenges the champion");
-        const string codeVersion = "demo-2f9c1e7";
+        const string codeVersion = ReleasedCode;
         var release = new
         {
             modelName = model.FullName, codeVersion, trainer = "logistic_regression",
@@ -258,10 +260,67 @@ public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter
             cancellationToken);
         output.WriteLine($"  run {run!.CorrelationId} started");
         started?.Invoke(run);
-        var finished = await new RunFollower(_devops, output).FollowAsync(run.CorrelationId, RunTimeout, cancellationToken);
+        using var approving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var approver = ApproveWhenAskedAsync(run.CorrelationId, approving.Token);
+        RunDetails finished;
+        try
+        {
+            finished = await new RunFollower(_devops, output).FollowAsync(run.CorrelationId, RunTimeout, cancellationToken);
+        }
+        finally
+        {
+            await approving.CancelAsync();
+            await approver;
+        }
         output.WriteLine($"  trace {finished.TraceId}");
         _finished.Add(finished);
         return finished;
+    }
+
+    /// <summary>
+    /// When the model requires approval (deploy/demo.sh sets Pipeline:Models:0:RequireApproval), a promotion waits for a person:
+    /// the ML engineer who released the code may not decide it (separation of duties), the DevOps engineer approves it.
+    /// </summary>
+    private async Task ApproveWhenAskedAsync(Guid runId, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                var run = await _devops.GetAsync<RunDetails>($"api/runs/{runId}", stop);
+                if (run.FinishedAt is not null)
+                    return;
+                if (run.CurrentState == "AwaitingApproval")
+                {
+                    await RefusedAsync(_engineer, "demo-ml-engineer", runId, stop);
+                    var approved = await _devops.PostAsync<AcceptedMessage>($"api/approvals/{runId}/approve",
+                        new { comment = $"v{run.ModelVersion} checked by DevOps" }, stop);
+                    output.WriteLine($"  demo-devops approved the promotion of v{run.ModelVersion} (message {approved.MessageId})");
+                    return;
+                }
+                await Task.Delay(500, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run finished (or the demo failed) first.
+        }
+    }
+
+    private async Task RefusedAsync(ApiClient client, string who, Guid runId, CancellationToken stop)
+    {
+        var run = await _devops.GetAsync<RunDetails>($"api/runs/{runId}", stop);
+        if (run.CodeVersion != ReleasedCode)
+            return;
+        try
+        {
+            await client.PostAsync<AcceptedMessage>($"api/approvals/{runId}/approve", new { comment = "my own code" }, stop);
+            throw new DemoFailedException($"{who} approved the promotion of code they released: separation of duties is broken");
+        }
+        catch (CliException refused) when (refused.Message.Contains("separation_of_duties", StringComparison.Ordinal))
+        {
+            output.WriteLine($"  {who} may not approve it, having released its code: {refused.Message}");
+        }
     }
 
     private static async Task<T> WaitAsync<T>(Func<CancellationToken, Task<T>> probe, Func<T, bool> until, TimeSpan timeout, string what,
@@ -293,7 +352,7 @@ public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter
                          string.Join(", ", _finished.Select(r => $"{r.Trigger} -> {r.CurrentState}{(r.ModelVersion is { } v ? $" (v{v})" : "")}")) +
                          $"; {_servingSummary}");
         foreach (var run in _finished)
-            output.WriteLine($"  run {run.CorrelationId}: {run.Trigger} by {run.Principal}, trace {run.TraceId}");
+            output.WriteLine($"  run {run.CorrelationId}: {run.Trigger} by {run.Principal}{(run.ApprovedBy is { } by ? $", approved by {by}" : "")}, trace {run.TraceId}");
     }
 
     private void Step(string title)
