@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The README demo command: infrastructure up (deploy/infra.sh, installing RabbitMQ and PostgreSQL if needed), every service
-# started as its own process, then `mlops demo` drives the platform and ends with "DEMO OK" (exit 0) or says what failed.
+# and the control-plane API started as its own process, the first admin bootstrapped (`mlops bootstrap-admin`), then
+# `mlops demo` drives the platform through the API with tokens and ends with "DEMO OK" (exit 0) or says what failed.
 # It stops what it started. The demo uses a database (mlops_demo) and a RabbitMQ virtual host (mlops-demo) of its own,
 # created afresh on every run. Logs: .demo/logs/<service>.log. Traces: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. Jaeger).
+# MLOPS_DEMO_PORT_OFFSET moves every service's port (e.g. 1000: the API on 6110), for a second demo next to a first.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-SERVICES=(FeatureRefresh:5101 Training:5102 Compliance:5103 Promotion:5104 Monitoring:5105 Orchestrator:5106 Serving:5107)
+SERVICES=(FeatureRefresh:5101 Training:5102 Compliance:5103 Promotion:5104 Monitoring:5105 Orchestrator:5106 Serving:5107 Api:5110)
+PORT_OFFSET=${MLOPS_DEMO_PORT_OFFSET:-0}
 DEMO_DIR=$ROOT/.demo
 CONFIG=${MLOPS_DEMO_CONFIGURATION:-Release}
 pids=()
@@ -60,18 +63,20 @@ export Monitoring__WindowGrace=${Monitoring__WindowGrace:-00:00:01}
 export Monitoring__EvaluationInterval=${Monitoring__EvaluationInterval:-00:00:02}
 # ...and a retraining cooldown to match (the sample model's is a minute; production models want hours).
 export Pipeline__Models__0__Cooldown=${Pipeline__Models__0__Cooldown:-00:00:05}
+# Promotions wait for a person: the demo's DevOps engineer approves them (the ML engineer who released the code may not).
+export Pipeline__Models__0__RequireApproval=${Pipeline__Models__0__RequireApproval:-true}
 
 rm -rf "$DEMO_DIR" && mkdir -p "$DEMO_DIR/logs"
 for entry in "${SERVICES[@]}"; do
-  name=${entry%%:*}
+  name=${entry%%:*}; port=$(( ${entry##*:} + PORT_OFFSET ))
   bin="$ROOT/services/Mlops.$name/bin/$CONFIG/net10.0"
-  (cd "$bin" && exec dotnet "Mlops.$name.dll") >"$DEMO_DIR/logs/$name.log" 2>&1 &
+  (cd "$bin" && Urls="http://127.0.0.1:$port" exec dotnet "Mlops.$name.dll") >"$DEMO_DIR/logs/$name.log" 2>&1 &
   pids+=($!)
 done
 
 log "waiting for the services to be ready"
 for entry in "${SERVICES[@]}"; do
-  name=${entry%%:*}; port=${entry##*:}
+  name=${entry%%:*}; port=$(( ${entry##*:} + PORT_OFFSET ))
   ready=0
   for _ in $(seq 1 300); do
     if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then ready=1; break; fi
@@ -85,4 +90,9 @@ for entry in "${SERVICES[@]}"; do
   log "  $name ready on http://127.0.0.1:$port"
 done
 
-dotnet "services/Mlops.Cli/bin/$CONFIG/net10.0/mlops.dll" demo "$@"
+MLOPS="services/Mlops.Cli/bin/$CONFIG/net10.0/mlops.dll"
+log "bootstrapping the first admin (mlops bootstrap-admin --name root: the one command besides migrate that writes the database directly)"
+token=$(dotnet "$MLOPS" bootstrap-admin --name root) || exit 1
+# Everything from here on goes through the API with tokens: root's, then those of the principals the demo creates.
+export MLOPS_API_URL="http://127.0.0.1:$((5110 + PORT_OFFSET))" MLOPS_TOKEN="$token"
+dotnet "$MLOPS" demo --serving-url "http://127.0.0.1:$((5107 + PORT_OFFSET))" "$@"

@@ -8,8 +8,10 @@ using Mlops.Api.Http;
 using Mlops.Api.Identity;
 using Mlops.Catalog;
 using Mlops.Hosting;
+using Mlops.Hosting.DeadLetters;
 using Mlops.Hosting.Messaging;
 using Mlops.Hosting.Retention;
+using Mlops.Simulator;
 using Scalar.AspNetCore;
 
 namespace Mlops.Api;
@@ -38,6 +40,8 @@ public static class ApiExtensions
         builder.Services.AddSingleton<RegistryQueries>();
         builder.Services.AddScoped<RequestAudit>();
         builder.Services.AddScoped<AccessGuard>();
+        builder.Services.AddSingleton<DeadLetterStore>();
+        builder.Services.AddMlopsSimulator();
 
         builder.AddApiAuthentication();
         builder.Services.AddAuthorization();
@@ -71,6 +75,8 @@ public static class ApiExtensions
         api.MapApprovalEndpoints();
         api.MapAuditEndpoints();
         api.MapPrincipalEndpoints(anonymous);
+        api.MapDeadLetterEndpoints();
+        api.MapSimulatorEndpoints();
         return app;
     }
 }

@@ -1,35 +1,45 @@
 using System.CommandLine;
+using Mlops.Cli.Api;
 
 namespace Mlops.Cli;
 
-/// <summary>Runs a command's body with the CLI host, turning expected failures into one clear line and exit code 1.</summary>
+/// <summary>Runs a command's body, turning expected failures into one clear "mlops: ..." line on stderr and exit code 1.</summary>
 public static class CliCommand
 {
-    /// <summary>A command that publishes: the host has a bus and a dispatcher of its own.</summary>
-    public static void Run(this Command command, Func<ParseResult, CliHost, CancellationToken, Task<int>> body) =>
-        command.Run(publishing: true, body);
+    /// <summary>A command that goes through the API with the configured token.</summary>
+    public static void RunWithApi(this Command command, Func<ParseResult, ApiClient, CliOutput, CancellationToken, Task<int>> body) =>
+        command.Guarded(async (parse, output, cancellationToken) =>
+        {
+            var settings = CliSettings.Load();
+            using var api = new ApiClient(settings, settings.RequireToken());
+            return await body(parse, api, output, cancellationToken);
+        });
 
-    /// <summary>A command that only reads or writes the database: no bus, no dispatcher.</summary>
-    public static void RunWithoutBus(this Command command, Func<ParseResult, CliHost, CancellationToken, Task<int>> body) =>
-        command.Run(publishing: false, body);
+    /// <summary>
+    /// One of the two commands that talk to the database directly (migrate, bootstrap-admin): nobody holds a token before them.
+    /// </summary>
+    public static void RunWithDatabase(this Command command, Func<ParseResult, CliHost, CliOutput, CancellationToken, Task<int>> body) =>
+        command.Guarded(async (parse, output, cancellationToken) =>
+        {
+            await using var host = await CliHost.StartAsync(cancellationToken);
+            return await body(parse, host, output, cancellationToken);
+        });
 
-    private static void Run(this Command command, bool publishing, Func<ParseResult, CliHost, CancellationToken, Task<int>> body) =>
+    private static void Guarded(this Command command, Func<ParseResult, CliOutput, CancellationToken, Task<int>> body) =>
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var output = new CliOutput(parse.GetValue(CliOptions.Json));
             try
             {
-                await using var host = await CliHost.StartAsync(publishing, cancellationToken);
-                return await body(parse, host, cancellationToken);
+                return await body(parse, output, cancellationToken);
             }
-            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or KeyNotFoundException or TimeoutException
-                                                  or Npgsql.NpgsqlException or MassTransit.RabbitMqConnectionException)
+            catch (Exception exception) when (exception is CliException or ArgumentException or InvalidOperationException or KeyNotFoundException
+                                                  or TimeoutException or Npgsql.NpgsqlException)
             {
                 var message = exception is ArgumentException { ParamName: { } parameter } argument
                     ? argument.Message.Replace($" (Parameter '{parameter}')", "")
                     : exception.Message;
-                // One line, always: scripts read it, and ArgumentOutOfRangeException adds "Actual value was ..." on a line of its own.
-                Console.Error.WriteLine($"mlops: {message.ReplaceLineEndings(" ")}");
-                return 1;
+                return output.Fail(message);
             }
         });
 }

@@ -6,16 +6,17 @@ namespace Mlops.Cli;
 /// <summary>Options several commands share, and their parsing with messages an operator can act on.</summary>
 public static class CliOptions
 {
+    /// <summary>On every command (recursive): machine-readable output on stdout.</summary>
+    public static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print the result as JSON (errors still go to stderr with a non-zero exit code)",
+        Recursive = true,
+    };
+
     public static Option<string> Model() => new("--model", "-m")
     {
         Description = "The model's full name, catalog.schema.model (e.g. dev.ml.churn)",
         Required = true,
-    };
-
-    public static Option<string> Principal() => new("--principal")
-    {
-        Description = "Who is acting (defaults to the MLOPS_PRINCIPAL environment variable, then the OS user)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MLOPS_PRINCIPAL") ?? Environment.UserName,
     };
 
     public static Option<string[]> KeyValues(string name, string description) => new(name)
@@ -25,6 +26,9 @@ public static class CliOptions
     };
 
     public static ModelName ParseModel(string value) => ModelName.Parse(value);
+
+    /// <summary>A path segment or query value as the API expects it.</summary>
+    public static string Escape(string value) => Uri.EscapeDataString(value);
 
     public static Dictionary<string, string> ParsePairs(string[]? values, string option)
     {
@@ -37,5 +41,14 @@ public static class CliOptions
             pairs[value[..separator].Trim()] = value[(separator + 1)..].Trim();
         }
         return pairs;
+    }
+
+    /// <summary>A query string from the values that are set.</summary>
+    public static string Query(params (string Name, object? Value)[] values)
+    {
+        var parts = values.Where(v => v.Value is not null)
+            .Select(v => $"{v.Name}={Escape(v.Value is DateTimeOffset at ? at.ToString("O") : Convert.ToString(v.Value, System.Globalization.CultureInfo.InvariantCulture)!)}");
+        var query = string.Join('&', parts);
+        return query.Length == 0 ? "" : "?" + query;
     }
 }

@@ -1,7 +1,8 @@
 using System.CommandLine;
+using Mlops.Cli;
 using Mlops.Cli.Commands;
 
-var root = new RootCommand("mlops — operate the Mlops pipeline: land data, release code, follow runs, inspect the registry")
+var root = new RootCommand("mlops — operate the Mlops platform through its API (MLOPS_API_URL, MLOPS_TOKEN or ~/.config/mlops/config.json)")
 {
     LandDataCommand.Create(),
     ReleaseCodeCommand.Create(),
@@ -12,9 +13,14 @@ var root = new RootCommand("mlops — operate the Mlops pipeline: land data, rel
     ModelCommand.Create(),
     RunsCommand.Create(),
     ErrorsCommand.Create(),
+    AuditCommand.Create(),
+    PrincipalsCommand.Create(),
+    TokensCommand.Create(),
+    BootstrapAdminCommand.Create(),
     MigrateCommand.Create(),
     DemoCommand.Create(),
 };
+root.Options.Add(CliOptions.Json);
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

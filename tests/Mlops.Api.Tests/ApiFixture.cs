@@ -166,6 +166,16 @@ public class ApiFixture : TestEnvironment
         return bodies.Select(b => JsonDocument.Parse(b).RootElement.GetProperty("message").Clone()).ToList();
     }
 
+    /// <summary>Changes the audit log as a superuser would: with triggers (the append-only guard among them) switched off for the session.</summary>
+    public async Task TamperAsync(string sql, object? parameters = null)
+    {
+        await using var connection = await Database.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await Dapper.SqlMapper.ExecuteAsync(connection, "SET LOCAL session_replication_role = replica", transaction: transaction);
+        await Dapper.SqlMapper.ExecuteAsync(connection, sql, parameters, transaction);
+        await transaction.CommitAsync();
+    }
+
     public Task<long> AuditCountAsync() => Database.ScalarAsync<long>("SELECT count(*) FROM audit.entries");
 
     public override async Task DisposeAsync()

@@ -74,6 +74,20 @@ public sealed class When_input_is_bad(ApiFixture fixture) : IClassFixture<ApiFix
         ["POST", $"/api/principals/root/tokens/{Guid.NewGuid()}/revoke", null, 404, "tokenId"],
         ["GET", "/api/principals/nobody/tokens", null, 404, "name"],
         ["POST", "/api/bootstrap", """{"name":"Not Valid"}""", 400, "name"],
+        ["POST", "/api/runs", """{"modelName":"dev.ml"}""", 400, "modelName"],
+        ["POST", "/api/runs", """{"modelName":"dev.ml.churn","reason":"a\u0000"}""", 400, "reason"],
+        ["POST", "/api/runs", """{"modelName":"dev.ml.churn","codeVersion":"not a version"}""", 400, "codeVersion"],
+        ["POST", $"/api/runs/{Guid.NewGuid()}/cancel", """{"reason":""}""", 400, "reason"],
+        ["POST", $"/api/runs/{Guid.NewGuid()}/cancel", """{"reason":"r"}""", 404, "runId"],
+        ["GET", "/api/dead-letters?limit=0", null, 400, "limit"],
+        ["GET", "/api/dead-letters?queue=bad%20queue", null, 400, "queue"],
+        ["GET", "/api/dead-letters/999999", null, 404, "id"],
+        ["POST", "/api/dead-letters/999999/replay", "{}", 404, "id"],
+        ["POST", "/api/dead-letters/replay", """{"queue":""}""", 400, "queue"],
+        ["POST", "/api/simulator/batches", """{"rows":0}""", 400, "rows"],
+        ["POST", "/api/simulator/batches", """{"environment":"qa","rows":10}""", 400, "environment"],
+        ["POST", "/api/simulator/batches", """{"rows":10,"nullRate":2}""", 400, "nullRate"],
+        ["POST", "/api/simulator/batches", """{"rows":10,"shift":"far"}""", 400, "shift"],
     };
 
     [Theory]

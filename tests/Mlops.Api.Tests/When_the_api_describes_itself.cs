@@ -8,7 +8,7 @@ namespace Mlops.Api.Tests;
 public sealed class When_the_api_describes_itself(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     // POSTs whose request is all in the path: nothing to send in a body.
-    private static readonly HashSet<string> BodilessPosts = ["/api/principals/{name}/tokens/{tokenId}/revoke"];
+    private static readonly HashSet<string> BodilessPosts = ["/api/principals/{name}/tokens/{tokenId}/revoke", "/api/dead-letters/{id}/replay"];
 
     [Fact]
     public async Task Every_operation_has_request_and_response_schemas_and_its_error_responses()
@@ -52,6 +52,10 @@ public sealed class When_the_api_describes_itself(ApiFixture fixture) : IClassFi
         Assert.Contains("get /api/audit/report", paths);
         Assert.Contains("post /api/principals/{name}/tokens", paths);
         Assert.Contains("post /api/bootstrap", paths);
+        Assert.Contains("post /api/runs", paths);
+        Assert.Contains("post /api/runs/{runId}/cancel", paths);
+        Assert.Contains("post /api/dead-letters/{id}/replay", paths);
+        Assert.Contains("post /api/simulator/batches", paths);
     }
 
     [Fact]

@@ -115,15 +115,7 @@ public sealed class When_the_audit_log_is_tampered_with(ApiFixture fixture) : IC
         Assert.Contains(seq.ToString(), verdict.GetProperty("message").GetString());
     }
 
-    /// <summary>As a superuser would: with triggers (the append-only guard among them) switched off for the session.</summary>
-    private async Task Tampered(string sql, object? parameters = null)
-    {
-        await using var connection = await fixture.Database.DataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await Dapper.SqlMapper.ExecuteAsync(connection, "SET LOCAL session_replication_role = replica", transaction: transaction);
-        await Dapper.SqlMapper.ExecuteAsync(connection, sql, parameters, transaction);
-        await transaction.CommitAsync();
-    }
+    private Task Tampered(string sql, object? parameters = null) => fixture.TamperAsync(sql, parameters);
 
     private async Task<JsonElement> VerifyAsync()
     {

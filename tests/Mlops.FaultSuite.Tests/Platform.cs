@@ -7,7 +7,8 @@ namespace Mlops.FaultSuite.Tests;
 
 /// <summary>
 /// The services of one scenario as real processes on the suite's broker and database, in a database and virtual host of
-/// their own; plus the mlops command line, run as a process against them.
+/// their own, always with the control-plane API; plus the mlops command line, run as a process against the API with the token
+/// of an admin it bootstrapped (<c>mlops bootstrap-admin</c>).
 /// </summary>
 public sealed class Platform : IAsyncDisposable
 {
@@ -16,6 +17,7 @@ public sealed class Platform : IAsyncDisposable
     private readonly Dictionary<string, ServiceProcess> _services = new(StringComparer.Ordinal);
     private readonly RabbitMqManagement _broker = new();
     private readonly Dictionary<string, string> _environment;
+    private string _token = "";
 
     private Platform(string scenario, TestDatabase database, string virtualHost, Dictionary<string, string> environment)
     {
@@ -69,11 +71,15 @@ public sealed class Platform : IAsyncDisposable
 
         var platform = new Platform(scenario, database, virtualHost, environment);
         await platform._broker.CreateVirtualHostAsync(virtualHost);
-        foreach (var service in services)
+        foreach (var service in services.Append("Api").Distinct())
             platform._services[service] = new ServiceProcess(service, FreePort(), environment, platform.Logs);
         foreach (var service in platform._services.Values)
             service.Start();
         await Task.WhenAll(platform._services.Values.Select(s => s.WaitReadyAsync()));
+        var admin = await platform.CliAsync("bootstrap-admin", "--name", "fault-suite");
+        if (admin.ExitCode != 0)
+            throw new InvalidOperationException($"mlops bootstrap-admin failed: {admin.Error}{admin.Output}");
+        platform._token = admin.Output.Trim();
         return platform;
     }
 
@@ -89,6 +95,8 @@ public sealed class Platform : IAsyncDisposable
             start.ArgumentList.Add(argument);
         foreach (var (key, value) in _environment)
             start.Environment[key] = value;
+        start.Environment["MLOPS_API_URL"] = _services["Api"].BaseAddress.ToString();
+        start.Environment["MLOPS_TOKEN"] = _token;
         // The command line keeps its own quiet logging: only what it says to its user goes to stderr.
         start.Environment.Remove("DOTNET_ENVIRONMENT");
         foreach (var logging in _environment.Keys.Where(k => k.StartsWith("Logging__", StringComparison.Ordinal)))

@@ -11,6 +11,7 @@ public static class Permissions
     public const string ModelsRollbackOverride = "models.rollback_override";
     public const string AuditRead = "audit.read";
     public const string PrincipalsManage = "principals.manage";
+    public const string DeadLettersManage = "deadletters.manage";
 
     /// <summary>The catalog global permissions (audit, principals) are checked against.</summary>
     public const string AnyCatalog = "*";

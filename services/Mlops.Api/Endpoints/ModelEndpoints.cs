@@ -103,13 +103,18 @@ public static class ModelEndpoints
         var resource = AuditQueries.ModelResource(modelName.FullName);
         await guard.DemandAsync("model.rollback", Permissions.ModelsPromote, modelName.Catalog, resource, cancellationToken);
         _ = await models.FindModelAsync(modelName.FullName, cancellationToken) ?? throw ApiProblemException.NotFound("name", $"There is no model {modelName}.");
+        var overriding = false;
         if (request.ToVersion is { } target)
         {
             _ = await models.FindVersionAsync(modelName.FullName, target, cancellationToken)
                 ?? throw ApiProblemException.NotFound("toVersion", $"Model {modelName} has no version {target}.");
             if (!await registry.WasChampionAsync(modelName.FullName, target, cancellationToken))
+            {
                 await guard.DemandAsync("model.rollback", Permissions.ModelsRollbackOverride, modelName.Catalog,
                     AuditQueries.VersionResource(modelName.FullName, target), cancellationToken);
+                // The promotion service only moves the champion to a never-champion version when the message says so.
+                overriding = true;
+            }
         }
         else if (await models.FindAliasAsync(modelName.FullName, ModelAliases.Champion, cancellationToken) is null)
             throw ApiProblemException.Conflict($"Model {modelName} has no champion to roll back from.", "name");
@@ -118,10 +123,11 @@ public static class ModelEndpoints
         var message = new RollbackModel
         {
             CorrelationId = requestId, ModelName = modelName.FullName, Environment = modelName.Catalog, Principal = guard.Caller.Name,
-            ToVersion = request.ToVersion, Reason = reason,
+            ToVersion = request.ToVersion, Reason = reason, Override = overriding,
         };
         return await IngestionEndpoints.PublishAsync(session, publisher, audit, message, "model.rollback", resource,
-            $"to {(request.ToVersion is { } v ? $"version {v}" : "the previous champion")}: {reason}", requestId, cancellationToken);
+            $"to {(request.ToVersion is { } v ? $"version {v}" : "the previous champion")}{(overriding ? " (override: never champion)" : "")}: {reason}",
+            requestId, cancellationToken);
     }
 
     private static async Task<ModelSummary> ReadableModelAsync(string name, string action, AccessGuard guard, RegistryQueries registry,

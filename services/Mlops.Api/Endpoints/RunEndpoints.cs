@@ -1,14 +1,22 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
+using Mlops.Api.Audit;
 using Mlops.Api.Authorization;
 using Mlops.Api.Data;
 using Mlops.Api.Http;
+using Mlops.Api.Requests;
 using Mlops.Api.Responses;
+using Mlops.Contracts;
+using Mlops.Hosting.Data;
+using Mlops.Hosting.Outbox;
 
 namespace Mlops.Api.Endpoints;
 
-/// <summary>Pipeline runs: list and filter, show one, and follow one as server-sent events until it finishes.</summary>
+/// <summary>
+/// Pipeline runs: list and filter, show one, follow one as server-sent events until it finishes; request one by hand and cancel
+/// one. Whoever may create versions of a model (models.write) may start a run of it, and stop one.
+/// </summary>
 public static class RunEndpoints
 {
     public static RouteGroupBuilder MapRunEndpoints(this RouteGroupBuilder api)
@@ -18,6 +26,10 @@ public static class RunEndpoints
         group.MapGet("/{runId:guid}", ShowAsync).Answers<RunDetails>(StatusCodes.Status200OK, 404).WithSummary("One run with its history");
         group.MapGet("/{runId:guid}/events", Follow).AnswersText("text/event-stream", 404)
             .WithSummary("Follow a run: one 'history' event per step note, then 'finished' with the run");
+        group.MapPost("/", RequestAsync).Answers<AcceptedMessage>(StatusCodes.Status202Accepted, 409, 422)
+            .WithSummary("Ask for a run of a model by hand (publishes PipelineRequested)");
+        group.MapPost("/{runId:guid}/cancel", CancelAsync).Answers<AcceptedMessage>(StatusCodes.Status202Accepted, 404, 409, 422)
+            .WithSummary("End an active run by hand: it ends Cancelled with the reason (publishes CancelPipelineRun)");
         return api;
     }
 
@@ -70,6 +82,37 @@ public static class RunEndpoints
             }
             await Task.Delay(poll, cancellationToken);
         }
+    }
+
+    private static async Task<IResult> RequestAsync(RunRequest request, AccessGuard guard, RequestAudit audit, DbSession session,
+        OutboxPublisher publisher, CancellationToken cancellationToken)
+    {
+        var model = Input.Model(request.ModelName, "modelName");
+        var reason = Input.Text(request.Reason ?? "requested by hand", "reason", 2000);
+        var codeVersion = request.CodeVersion is null ? null : Input.Token(request.CodeVersion, "codeVersion");
+        var parameters = Input.Pairs(request.Parameters, "parameters");
+
+        var resource = AuditQueries.ModelResource(model.FullName);
+        await guard.DemandAsync("run.request", Permissions.ModelsWrite, model.Catalog, resource, cancellationToken);
+        var message = new PipelineRequested
+        {
+            ModelName = model.FullName, Environment = model.Catalog, Principal = guard.Caller.Name, Reason = reason, CodeVersion = codeVersion,
+            Parameters = parameters.Count > 0 ? parameters : null,
+        };
+        return await IngestionEndpoints.PublishAsync(session, publisher, audit, message, "run.request", resource, reason, null, cancellationToken);
+    }
+
+    private static async Task<IResult> CancelAsync(Guid runId, CancelRunRequest request, AccessGuard guard, RunQueries runs, RequestAudit audit,
+        DbSession session, OutboxPublisher publisher, CancellationToken cancellationToken)
+    {
+        var reason = Input.Text(request.Reason, "reason", 2000);
+        var run = await runs.FindAsync(runId, cancellationToken) ?? throw ApiProblemException.NotFound("runId", $"There is no run {runId}.");
+        var resource = $"run:{runId}";
+        await guard.DemandAsync("run.cancel", Permissions.ModelsWrite, run.Environment, resource, cancellationToken);
+        if (run.FinishedAt is not null)
+            throw ApiProblemException.Conflict($"Run {runId} already finished {run.CurrentState}; there is nothing to cancel.", "runId");
+        var message = new CancelPipelineRun { CorrelationId = runId, Principal = guard.Caller.Name, Reason = reason };
+        return await IngestionEndpoints.PublishAsync(session, publisher, audit, message, "run.cancel", resource, reason, runId, cancellationToken);
     }
 
     internal static async Task<RunDetails> FindReadableAsync(Guid runId, AccessGuard guard, RunQueries runs, CancellationToken cancellationToken)

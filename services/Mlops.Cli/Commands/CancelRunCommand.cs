@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Mlops.Cli.Runs;
-using Mlops.Contracts;
+using Mlops.Api.Responses;
 
 namespace Mlops.Cli.Commands;
 
@@ -14,35 +13,26 @@ public static class CancelRunCommand
     {
         var runId = new Argument<Guid>("run") { Description = "The run id" };
         var reason = new Option<string>("--reason") { Description = "Why (kept as the run's failure reason)", Required = true };
-        var principal = CliOptions.Principal();
-        var command = new Command("cancel", "End an active run by hand: it ends Cancelled with the reason") { runId, reason, principal };
+        var command = new Command("cancel", "End an active run by hand: it ends Cancelled with the reason (needs models.write)") { runId, reason };
 
-        command.Run(async (parse, host, cancellationToken) =>
+        command.RunWithApi(async (parse, api, output, cancellationToken) =>
         {
-            var runs = new PipelineRuns(host.Get<Npgsql.NpgsqlDataSource>());
             var id = parse.GetValue(runId);
             if (string.IsNullOrWhiteSpace(parse.GetValue(reason)))
                 throw new ArgumentException("--reason must say why the run is cancelled.");
-            var run = await runs.FindAsync(id, cancellationToken) ?? throw new KeyNotFoundException($"No pipeline run {id}.");
-            if (run.IsFinished)
-            {
-                Console.Error.WriteLine($"mlops: run {id} already finished {run.CurrentState}; there is nothing to cancel.");
-                return 1;
-            }
+            await api.PostAsync<AcceptedMessage>($"api/runs/{id}/cancel", new { reason = parse.GetValue(reason) }, cancellationToken);
 
-            await host.PublishAsync(new CancelPipelineRun { CorrelationId = id, Principal = parse.GetValue(principal)!, Reason = parse.GetValue(reason)! },
-                cancellationToken);
-
+            var run = await api.GetAsync<RunDetails>($"api/runs/{id}", cancellationToken);
             var deadline = DateTimeOffset.UtcNow + AnswerTimeout;
-            while (!run.IsFinished && DateTimeOffset.UtcNow < deadline)
+            while (run.FinishedAt is null && DateTimeOffset.UtcNow < deadline)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
-                run = await runs.FindAsync(id, cancellationToken) ?? run;
+                run = await api.GetAsync<RunDetails>($"api/runs/{id}", cancellationToken);
             }
 
-            Console.WriteLine(run.IsFinished
-                ? RunsCommand.Outcome(run)
-                : $"Asked to cancel run {id}; it has not ended within {AnswerTimeout.TotalSeconds:0} s (is the orchestrator running?). See 'mlops runs show {id}'.");
+            if (run.FinishedAt is null)
+                throw new CliException($"asked to cancel run {id}; it has not ended within {AnswerTimeout.TotalSeconds:0} s (is the orchestrator running?). See 'mlops runs show {id}'.");
+            output.Write(run, r => CliOutput.Line(RunsCommand.Outcome(r)));
             return run.CurrentState == "Cancelled" ? 0 : 1;
         });
         return command;

@@ -1,9 +1,10 @@
 using System.CommandLine;
+using Mlops.Api.Responses;
 using Mlops.Simulator;
 
 namespace Mlops.Cli.Commands;
 
-/// <summary>Plays the upstream pipeline: generates a batch of synthetic churn customers and lands it (rows + RawDataLanded).</summary>
+/// <summary>Plays the upstream pipeline: the API's simulator generates a batch of synthetic churn customers and lands it (rows + RawDataLanded).</summary>
 public static class LandDataCommand
 {
     public static Command Create()
@@ -15,24 +16,27 @@ public static class LandDataCommand
         var concept = new Option<double>("--concept-shift") { Description = "Concept drift between 0 and 1 (how churn depends on the features)" };
         var nulls = new Option<double>("--null-rate") { Description = "Share of rows whose billing columns are null (a broken upstream join)" };
         var environment = new Option<string>("--environment") { Description = "dev, staging or prod", DefaultValueFactory = _ => "dev" };
-        var principal = CliOptions.Principal();
-        var command = new Command("land-data", "Land a batch of synthetic churn customers into raw.churn_customers")
+        var command = new Command("land-data", "Land a batch of synthetic churn customers into raw.churn_customers (needs catalog.write)")
         {
-            rows, seed, firstId, shift, concept, nulls, environment, principal,
+            rows, seed, firstId, shift, concept, nulls, environment,
         };
 
-        command.Run(async (parse, host, cancellationToken) =>
+        command.RunWithApi(async (parse, api, output, cancellationToken) =>
         {
-            var options = new ChurnDataOptions
+            // Checked here too, so that a mistake is named with the option's own words before anything is sent.
+            if (parse.GetValue(rows) < 1)
+                throw new ArgumentException($"--rows must be at least 1; {parse.GetValue(rows)} is not.");
+            new ChurnDataOptions
             {
                 RowCount = parse.GetValue(rows), Seed = parse.GetValue(seed), FirstCustomerId = parse.GetValue(firstId),
                 Shift = parse.GetValue(shift), ConceptShift = parse.GetValue(concept), NullRate = parse.GetValue(nulls),
             }.Validate();
-            var customers = ChurnDataGenerator.Generate(options);
-            var batchId = await host.LandAsync(customers, parse.GetValue(environment)!, parse.GetValue(principal)!,
-                $"synthetic churn: seed {options.Seed}, shift {options.Shift}, concept shift {options.ConceptShift}, null rate {options.NullRate}", cancellationToken);
-            Console.WriteLine($"Landed batch {batchId}: {customers.Count} rows into {RawDataLander.SourceTable}.");
-            return 0;
+            var landed = await api.PostAsync<LandedBatch>("api/simulator/batches", new
+            {
+                environment = parse.GetValue(environment), rows = parse.GetValue(rows), seed = parse.GetValue(seed), firstCustomerId = parse.GetValue(firstId),
+                shift = parse.GetValue(shift), conceptShift = parse.GetValue(concept), nullRate = parse.GetValue(nulls),
+            }, cancellationToken);
+            return output.Write(landed, b => CliOutput.Line($"Landed batch {b.BatchId}: {b.RowCount} rows into {b.SourceTable} ({b.Environment})."));
         });
         return command;
     }

@@ -8,12 +8,11 @@ public static class MigrateCommand
 {
     public static Command Create()
     {
-        var command = new Command("migrate", "Apply the database migrations of every Mlops service");
-        command.RunWithoutBus(async (_, host, cancellationToken) =>
+        var command = new Command("migrate", "Apply the database migrations of every Mlops service (direct database access)");
+        command.RunWithDatabase(async (_, host, output, cancellationToken) =>
         {
             var applied = await host.Get<Migrator>().MigrateAsync(cancellationToken);
-            Console.WriteLine(applied == 0 ? "The database is up to date." : $"Applied {applied} migration(s).");
-            return 0;
+            return output.Write(new { applied }, _ => CliOutput.Line(applied == 0 ? "The database is up to date." : $"Applied {applied} migration(s)."));
         });
         return command;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Mlops.Api.Responses;
 using Mlops.Catalog.Registry;
 
 namespace Mlops.Cli.Commands;
@@ -9,39 +10,38 @@ public static class ModelCommand
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "The model's full name, catalog.schema.model" };
-        var show = new Command("show", "A model's versions, aliases and alias history") { model };
-        show.RunWithoutBus(async (parse, host, cancellationToken) =>
+        var show = new Command("show", "A model's versions, aliases and champion history (needs models.read)") { model };
+        show.RunWithApi(async (parse, api, output, cancellationToken) =>
         {
             var name = CliOptions.ParseModel(parse.GetValue(model)!);
-            var registry = host.Get<ModelRegistry>();
-            var registered = await registry.FindModelAsync(name.FullName, cancellationToken)
-                ?? throw new KeyNotFoundException($"Model {name} is not registered.");
-            var champion = await registry.FindAliasAsync(name.FullName, ModelAliases.Champion, cancellationToken);
-            var challenger = await registry.FindAliasAsync(name.FullName, ModelAliases.Challenger, cancellationToken);
+            var path = $"api/models/{CliOptions.Escape(name.FullName)}";
+            var summary = await api.GetAsync<ModelSummary>(path, cancellationToken);
+            var versions = await api.GetAsync<List<VersionSummary>>(path + "/versions", cancellationToken);
+            var history = await api.GetAsync<List<AliasChange>>($"{path}/aliases/{ModelAliases.Champion}/history", cancellationToken);
 
-            Console.WriteLine($"{registered.Name} — {registered.Description ?? "(no description)"}");
-            Console.WriteLine($"champion: {Describe(champion)}   challenger: {Describe(challenger)}");
-            Console.WriteLine();
-            Console.WriteLine($"{"version",7}  {"status",-8}  {"auc",6}  {"code",-12}  {"features",-22}  {"compliance",-14}  created");
-            foreach (var version in await registry.ListVersionsAsync(name.FullName, cancellationToken))
+            return output.Write(new ModelView(summary, versions, history), view =>
             {
-                var auc = version.Metrics.TryGetValue("auc", out var value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
-                var compliance = version.Tags.GetValueOrDefault("compliance.status", "-");
-                Console.WriteLine($"{version.Version,7}  {version.Status,-8}  {auc,6}  {Shorten(version.CodeVersion, 12),-12}  " +
-                                  $"{Shorten($"{version.FeatureTable}@v{version.FeatureVersion}", 22),-22}  {compliance,-14}  {version.CreatedAt:u}");
-            }
-
-            Console.WriteLine();
-            Console.WriteLine("champion history:");
-            foreach (var change in await registry.AliasHistoryAsync(name.FullName, ModelAliases.Champion, cancellationToken))
-                Console.WriteLine($"  {change.ChangedAt:u}  {Describe(change.FromVersion)} -> v{change.ToVersion}  by {change.ChangedBy}: {change.Reason}");
-            return 0;
+                CliOutput.Line($"{view.Model.Name} — {view.Model.Description ?? "(no description)"}");
+                CliOutput.Line($"champion: {Describe(view.Model.Aliases, ModelAliases.Champion)}   challenger: {Describe(view.Model.Aliases, ModelAliases.Challenger)}");
+                CliOutput.Line("");
+                CliOutput.Line($"{"version",7}  {"status",-8}  {"auc",6}  {"code",-12}  {"compliance",-14}  created");
+                foreach (var version in view.Versions)
+                {
+                    var auc = version.Metrics.TryGetValue("auc", out var value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
+                    var compliance = version.Tags.GetValueOrDefault("compliance.status", "-");
+                    CliOutput.Line($"{version.Version,7}  {version.Status,-8}  {auc,6}  {Shorten(version.CodeVersion, 12),-12}  {compliance,-14}  {version.CreatedAt:u}");
+                }
+                CliOutput.Line("");
+                CliOutput.Line("champion history:");
+                foreach (var change in view.ChampionHistory)
+                    CliOutput.Line($"  {change.ChangedAt:u}  {(change.FromVersion is { } f ? $"v{f}" : "none")} -> v{change.ToVersion}  by {change.ChangedBy}: {change.Reason}");
+            });
         });
 
         return new Command("model", "The model registry") { show };
     }
 
-    private static string Describe(int? version) => version is { } v ? $"v{v}" : "none";
+    private static string Describe(IReadOnlyDictionary<string, int> aliases, string alias) => aliases.TryGetValue(alias, out var v) ? $"v{v}" : "none";
 
     private static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 }

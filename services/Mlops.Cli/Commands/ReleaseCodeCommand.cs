@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Mlops.Contracts;
+using Mlops.Api.Responses;
 
 namespace Mlops.Cli.Commands;
 
@@ -13,30 +13,21 @@ public static class ReleaseCodeCommand
         var parameters = CliOptions.KeyValues("--param", "A trainer parameter, e.g. l2=0.5");
         var tags = CliOptions.KeyValues("--tag", "A tag for the versions this code trains, e.g. pii=false");
         var description = new Option<string?>("--description") { Description = "The model description the code declares" };
-        var principal = CliOptions.Principal();
-        var command = new Command("release-code", "Announce new training code for a model (the deploy-code trigger)")
+        var command = new Command("release-code", "Announce new training code for a model (the deploy-code trigger; needs models.write)")
         {
-            model, codeVersion, trainer, parameters, tags, description, principal,
+            model, codeVersion, trainer, parameters, tags, description,
         };
 
-        command.Run(async (parse, host, cancellationToken) =>
+        command.RunWithApi(async (parse, api, output, cancellationToken) =>
         {
             var name = CliOptions.ParseModel(parse.GetValue(model)!);
-            var message = new TrainingCodeReleased
+            var accepted = await api.PostAsync<AcceptedMessage>("api/ingestion/code-released", new
             {
-                ModelName = name.FullName,
-                Environment = name.Catalog,
-                Principal = parse.GetValue(principal)!,
-                CodeVersion = parse.GetValue(codeVersion)!,
-                Trainer = parse.GetValue(trainer)!,
-                Parameters = CliOptions.ParsePairs(parse.GetValue(parameters), "--param"),
-                Tags = CliOptions.ParsePairs(parse.GetValue(tags), "--tag"),
-                Description = parse.GetValue(description),
-            };
-            var messageId = Guid.NewGuid();
-            await host.PublishAsync(message, cancellationToken, messageId);
-            Console.WriteLine($"Released {message.CodeVersion} for {name} (message {messageId}).");
-            return 0;
+                modelName = name.FullName, codeVersion = parse.GetValue(codeVersion), trainer = parse.GetValue(trainer),
+                parameters = CliOptions.ParsePairs(parse.GetValue(parameters), "--param"), tags = CliOptions.ParsePairs(parse.GetValue(tags), "--tag"),
+                description = parse.GetValue(description),
+            }, cancellationToken);
+            return output.Write(accepted, a => CliOutput.Line($"Released {parse.GetValue(codeVersion)} for {name} (message {a.MessageId})."));
         });
         return command;
     }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Mlops.Contracts;
+using Mlops.Api.Responses;
 
 namespace Mlops.Cli.Commands;
 
@@ -10,24 +10,18 @@ public static class RequestRunCommand
         var model = CliOptions.Model();
         var reason = new Option<string>("--reason") { Description = "Why the run is wanted", DefaultValueFactory = _ => "requested by hand" };
         var parameters = CliOptions.KeyValues("--param", "A trainer parameter overriding the released ones");
-        var principal = CliOptions.Principal();
-        var command = new Command("request-run", "Ask for a pipeline run of a model by hand") { model, reason, parameters, principal };
+        var codeVersion = new Option<string?>("--code-version") { Description = "The code to run (default: the model's last released code)" };
+        var command = new Command("request-run", "Ask for a pipeline run of a model by hand (needs models.write)") { model, reason, parameters, codeVersion };
 
-        command.Run(async (parse, host, cancellationToken) =>
+        command.RunWithApi(async (parse, api, output, cancellationToken) =>
         {
             var name = CliOptions.ParseModel(parse.GetValue(model)!);
             var overrides = CliOptions.ParsePairs(parse.GetValue(parameters), "--param");
-            var messageId = Guid.NewGuid();
-            await host.PublishAsync(new PipelineRequested
+            var accepted = await api.PostAsync<AcceptedMessage>("api/runs", new
             {
-                ModelName = name.FullName,
-                Environment = name.Catalog,
-                Principal = parse.GetValue(principal)!,
-                Reason = parse.GetValue(reason)!,
-                Parameters = overrides.Count > 0 ? overrides : null,
-            }, cancellationToken, messageId);
-            Console.WriteLine($"Requested a run of {name} (message {messageId}).");
-            return 0;
+                modelName = name.FullName, reason = parse.GetValue(reason), codeVersion = parse.GetValue(codeVersion), parameters = overrides,
+            }, cancellationToken);
+            return output.Write(accepted, a => CliOutput.Line($"Requested a run of {name} (message {a.MessageId})."));
         });
         return command;
     }

@@ -1,9 +1,10 @@
 using System.CommandLine;
+using Mlops.Api.Responses;
 using Mlops.Catalog.Registry;
-using Mlops.Contracts;
 
 namespace Mlops.Cli.Commands;
 
+/// <summary>mlops rollback: moves a model's champion back, and waits to see the move in the alias history.</summary>
 public static class RollbackCommand
 {
     /// <summary>How long the command waits to see the rollback in the alias history before it leaves the rest to 'mlops model show'.</summary>
@@ -16,12 +17,14 @@ public static class RollbackCommand
         var reason = new Option<string>("--reason") { Description = "Why", Required = true };
         var @override = new Option<bool>("--override")
         {
-            Description = "Allow a version that was never champion (the reason is kept in the alias history); archived versions never qualify",
+            Description = "Allow a version that was never champion (needs models.rollback_override; the reason is kept in the alias history)",
         };
-        var principal = CliOptions.Principal();
-        var command = new Command("rollback", "Move a model's champion back to a version that was champion before") { model, to, reason, @override, principal };
+        var command = new Command("rollback", "Move a model's champion back to a version that was champion before (needs models.promote)")
+        {
+            model, to, reason, @override,
+        };
 
-        command.Run(async (parse, host, cancellationToken) =>
+        command.RunWithApi(async (parse, api, output, cancellationToken) =>
         {
             var name = CliOptions.ParseModel(parse.GetValue(model)!);
             if (parse.GetValue(@override) && parse.GetValue(to) is null)
@@ -29,36 +32,28 @@ public static class RollbackCommand
             if (string.IsNullOrWhiteSpace(parse.GetValue(reason)))
                 throw new ArgumentException("--reason must say why.");
 
-            // The promotion service decides and answers RollbackFailed with its reason; saying the plain mistake here saves a round trip.
-            var registry = host.Get<ModelRegistry>();
+            var historyPath = $"api/models/{CliOptions.Escape(name.FullName)}/aliases/{ModelAliases.Champion}/history";
+            // The API lets an override holder roll back to any version; the flag makes sure nobody does that by a typo.
             if (parse.GetValue(to) is { } target && !parse.GetValue(@override)
-                && !(await registry.AliasHistoryAsync(name.FullName, ModelAliases.Champion, cancellationToken)).Any(change => change.ToVersion == target))
-                throw new InvalidOperationException(
+                && !(await api.GetAsync<List<AliasChange>>(historyPath, cancellationToken)).Any(change => change.ToVersion == target))
+                throw new CliException(
                     $"{name} v{target} was never champion, so it is no rollback target; add --override (with the reason) to make it champion anyway.");
 
-            var requestId = Guid.NewGuid();
-            await host.PublishAsync(new RollbackModel
-            {
-                CorrelationId = requestId, ModelName = name.FullName, Environment = name.Catalog, Principal = parse.GetValue(principal)!,
-                ToVersion = parse.GetValue(to), Reason = parse.GetValue(reason)!, Override = parse.GetValue(@override),
-            }, cancellationToken);
+            var accepted = await api.PostAsync<AcceptedMessage>($"api/models/{CliOptions.Escape(name.FullName)}/rollback",
+                new { toVersion = parse.GetValue(to), reason = parse.GetValue(reason) }, cancellationToken);
+            var requestId = accepted.CorrelationId ?? accepted.MessageId;
 
             var deadline = DateTimeOffset.UtcNow + ConfirmationTimeout;
             while (DateTimeOffset.UtcNow < deadline)
             {
-                var done = (await registry.AliasHistoryAsync(name.FullName, ModelAliases.Champion, cancellationToken))
-                    .LastOrDefault(change => change.PipelineRunId == requestId);
+                var done = (await api.GetAsync<List<AliasChange>>(historyPath, cancellationToken)).LastOrDefault(change => change.PipelineRunId == requestId);
                 if (done is not null)
-                {
-                    Console.WriteLine($"Rolled {name} back from v{done.FromVersion} to v{done.ToVersion} (request {requestId}).");
-                    return 0;
-                }
+                    return output.Write(done, d => CliOutput.Line($"Rolled {name} back from v{d.FromVersion} to v{d.ToVersion} (request {requestId})."));
                 await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
             }
 
-            Console.Error.WriteLine($"mlops: the rollback of {name} (request {requestId}) is not in the alias history after {ConfirmationTimeout.TotalSeconds:0} s: " +
-                                    "the promotion service refused it (RollbackFailed, with the reason, in its log) or is not running; see 'mlops model show'.");
-            return 1;
+            throw new CliException($"the rollback of {name} (request {requestId}) is not in the alias history after {ConfirmationTimeout.TotalSeconds:0} s: " +
+                                   "the promotion service refused it (RollbackFailed, with the reason, in its log) or is not running; see 'mlops model show'.");
         });
         return command;
     }

@@ -1,38 +1,53 @@
-using Dapper;
+using System.Net.Http.Headers;
+using Mlops.Api.Audit;
+using Mlops.Api.Identity;
+using Mlops.Api.Responses;
 using Mlops.Catalog;
 using Mlops.Catalog.Registry;
+using Mlops.Cli.Api;
 using Mlops.Cli.Commands;
 using Mlops.Cli.Runs;
-using Mlops.Contracts;
 using Mlops.Simulator;
-using Npgsql;
 
 namespace Mlops.Cli.Demo;
 
 /// <summary>
-/// The demo, step by step, against running services: each step says what it does, shows the run advancing, and checks the
-/// outcome. It ends with "DEMO OK" and a summary, or fails with what went wrong.
+/// The demo, step by step, against running services and only through the API: the admin (the configured token) creates the
+/// demo's principals and their tokens, and each acts with its own: the upstream pipeline lands data and labels, the ML engineer
+/// releases code, the DevOps engineer is refused what is not theirs and approves promotions (which the engineer who released
+/// the code may not). Each step says what it does, shows the run advancing, and
+/// checks the outcome. It ends with "DEMO OK" and a summary, or fails with what went wrong.
 /// </summary>
-public sealed class DemoScript(CliHost host, TextWriter output, ModelName model, int rows, Uri servingUrl)
+public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter output, ModelName model, int rows, Uri servingUrl) : IDisposable
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
-    private readonly PipelineRuns _runs = new(host.Get<NpgsqlDataSource>());
-    private readonly List<RunView> _finished = [];
+    private const string ReleasedCode = "demo-2f9c1e7";
+    private readonly List<RunDetails> _finished = [];
+    private readonly List<IDisposable> _owned = [];
+    private ApiClient _upstream = null!;
+    private ApiClient _engineer = null!;
+    private ApiClient _devops = null!;
+    private string _servingToken = "";
     private string _servingSummary = "";
+
+    private string ModelPath => $"api/models/{Uri.EscapeDataString(model.FullName)}";
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         try
         {
+            await PrincipalsAsync(cancellationToken);
             await FirstChampionAsync(cancellationToken);
             await NewCodeChallengesAsync(cancellationToken);
             using var http = new HttpClient { BaseAddress = servingUrl, Timeout = TimeSpan.FromSeconds(30) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _servingToken);
             await ServingAnswersAsync(http, cancellationToken);
             await DriftRetrainsAsync(http, cancellationToken);
+            await AuditAsync(cancellationToken);
             Summarise();
             return 0;
         }
-        catch (Exception exception) when (exception is DemoFailedException or TimeoutException or HttpRequestException)
+        catch (Exception exception) when (exception is DemoFailedException or TimeoutException or HttpRequestException or CliException)
         {
             output.WriteLine();
             output.WriteLine($"DEMO FAILED: {exception.Message}");
@@ -41,14 +56,42 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
         }
     }
 
+    private async Task PrincipalsAsync(CancellationToken cancellationToken)
+    {
+        Step("0. The admin creates the demo's principals and a token for each (POST /api/principals, /tokens); from now on each acts with its own");
+        var existing = (await admin.GetAsync<List<PrincipalRecord>>("api/principals", cancellationToken)).Select(p => p.Name).ToHashSet();
+        _upstream = await PrincipalAsync("demo-upstream", PrincipalKinds.Service, Roles.DataScientist, existing, "lands data and labels", cancellationToken);
+        _engineer = await PrincipalAsync("demo-ml-engineer", PrincipalKinds.User, Roles.MlEngineer, existing, "releases training code", cancellationToken);
+        _devops = await PrincipalAsync("demo-devops", PrincipalKinds.User, Roles.DevOpsEngineer, existing, "approves promotions, runs production", cancellationToken);
+        var serving = await IssueAsync("demo-serving-client", PrincipalKinds.Service, Roles.DataScientist, existing, "calls the model", cancellationToken);
+        _servingToken = serving.Token;
+    }
+
+    private async Task<ApiClient> PrincipalAsync(string name, string kind, string role, HashSet<string> existing, string purpose, CancellationToken cancellationToken)
+    {
+        var token = await IssueAsync(name, kind, role, existing, purpose, cancellationToken);
+        var client = new ApiClient(settings, token.Token);
+        _owned.Add(client);
+        return client;
+    }
+
+    private async Task<IssuedToken> IssueAsync(string name, string kind, string role, HashSet<string> existing, string purpose, CancellationToken cancellationToken)
+    {
+        if (!existing.Contains(name))
+            await admin.PostAsync<PrincipalRecord>("api/principals", new { name, kind, roles = new[] { role } }, cancellationToken);
+        var token = await admin.PostAsync<IssuedToken>($"api/principals/{name}/tokens", new { description = "demo", expiresInDays = 1 }, cancellationToken);
+        output.WriteLine($"  {name,-20} {role,-16} {purpose}");
+        return token;
+    }
+
     private async Task FirstChampionAsync(CancellationToken cancellationToken)
     {
-        Step($"1. Upstream lands {rows:N0} customers into raw.churn_customers; {model} has no champion, so new data starts a run");
-        var batch = await host.LandAsync(ChurnDataGenerator.Generate(new ChurnDataOptions { RowCount = rows, Seed = 7 }),
-            model.Catalog, "demo-upstream", "the first churn snapshot", cancellationToken);
+        Step($"1. demo-upstream lands {rows:N0} customers into raw.churn_customers; {model} has no champion, so new data starts a run");
+        var batch = await LandAsync(new ChurnDataOptions { RowCount = rows, Seed = 7 }, "the first churn snapshot", cancellationToken);
         output.WriteLine($"  batch {batch} landed; RawDataLanded published");
 
-        var run = await FollowAsync(ct => _runs.StartedByAsync(null, batch.ToString(), ct), $"batch {batch}", cancellationToken);
+        var run = await FollowAsync(async ct => await NewRunAsync(r => Task.FromResult(r.Trigger.Length > 0), d => d.TriggerDetail.Contains(batch.ToString()), ct),
+            $"batch {batch}", cancellationToken);
         if (run.CurrentState != "Completed")
             throw new DemoFailedException($"the first run ended {run.CurrentState}: {run.FailureReason}");
         var champion = await ChampionAsync(cancellationToken);
@@ -60,18 +103,25 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
     private async Task NewCodeChallengesAsync(CancellationToken cancellationToken)
     {
         Step("2. New training code is released (a parameter change: l2 0.01 -> 1.0); its version challenges the champion");
-        var messageId = Guid.NewGuid();
-        await host.PublishAsync(new TrainingCodeReleased
+        const string codeVersion = ReleasedCode;
+        var release = new
         {
-            ModelName = model.FullName,
-            Environment = model.Catalog,
-            Principal = "demo-data-scientist",
-            CodeVersion = "demo-2f9c1e7",
-            Trainer = "logistic_regression",
-            Parameters = new Dictionary<string, string> { ["l2"] = "1.0", ["max_iterations"] = "200", ["seed"] = "42" },
-        }, cancellationToken, messageId);
+            modelName = model.FullName, codeVersion, trainer = "logistic_regression",
+            parameters = new Dictionary<string, string> { ["l2"] = "1.0", ["max_iterations"] = "200", ["seed"] = "42" },
+        };
+        try
+        {
+            await _devops.PostAsync<AcceptedMessage>("api/ingestion/code-released", release, cancellationToken);
+            throw new DemoFailedException("demo-devops was allowed to release training code; the access matrix gives DevOps no models.write");
+        }
+        catch (CliException refused) when (refused.Message.Contains("403"))
+        {
+            output.WriteLine($"  demo-devops tries first and is refused (audited): {refused.Message}");
+        }
+        var accepted = await _engineer.PostAsync<AcceptedMessage>("api/ingestion/code-released", release, cancellationToken);
+        output.WriteLine($"  demo-ml-engineer released {codeVersion} (message {accepted.MessageId})");
 
-        var run = await FollowAsync(ct => _runs.StartedByAsync(messageId, null, ct), "the code release", cancellationToken);
+        var run = await FollowAsync(ct => NewRunAsync(r => Task.FromResult(r.CodeVersion == codeVersion), _ => true, ct), "the code release", cancellationToken);
         if (run.Evaluation is not { } evaluation)
             throw new DemoFailedException($"the challenger run ended {run.CurrentState} before its evaluation: {run.FailureReason}");
         output.WriteLine($"  => {RunsCommand.Describe(evaluation)}");
@@ -85,7 +135,7 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
     private async Task ServingAnswersAsync(HttpClient http, CancellationToken cancellationToken)
     {
         var champion = await ChampionAsync(cancellationToken);
-        Step($"3. Serving answers with the champion (v{champion}); every prediction is logged, labels land later, monitoring watches");
+        Step($"3. Serving answers with the champion (v{champion}) for demo-serving-client; every prediction is logged, labels land later, monitoring watches");
         var traffic = new ServingTraffic(http, model.FullName);
         var customers = ChurnDataGenerator.Generate(new ChurnDataOptions { RowCount = 3_000, Seed = 21, FirstCustomerId = 1_000_001 });
         await traffic.SendAsync(customers, rowsPerRequest: 50, concurrency: 4, cancellationToken);
@@ -93,25 +143,17 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
             throw new DemoFailedException($"{traffic.Failures} of {traffic.Requests} scoring requests failed; last: {traffic.LastFailure}");
         output.WriteLine($"  {customers.Count:N0} customers scored in {traffic.Requests} requests ({Versions(traffic)}), none failed");
         await LandLabelsAsync(traffic, cancellationToken);
-        output.WriteLine("  their labels landed (GroundTruthLanded)");
-
-        var judged = await WaitAsync(MonitoringAsync, r => r.Windows > 0, TimeSpan.FromSeconds(90), "monitoring to judge a window", cancellationToken);
-        output.WriteLine($"  monitoring judged {judged.Windows} window(s): largest feature PSI {judged.MaxPsi:0.000} (threshold 0.2), no drift");
+        output.WriteLine("  demo-upstream landed their labels (POST /api/ingestion/labels-landed)");
     }
 
     private async Task DriftRetrainsAsync(HttpClient http, CancellationToken cancellationToken)
     {
         Step("4. The world shifts: charges rise, tenure falls, and what drives churn reverses; traffic follows");
         var championBefore = await ChampionAsync(cancellationToken);
-        var landing = DateTimeOffset.UtcNow;
         var shifted = new ChurnDataOptions { RowCount = rows, Seed = 31, FirstCustomerId = 2_000_001, Shift = 1.5, ConceptShift = 1.0 };
-        var batch = await host.LandAsync(ChurnDataGenerator.Generate(shifted), model.Catalog, "demo-upstream",
-            "the shifted churn snapshot", cancellationToken);
-        var landed = await WaitAsync(ct => _runs.LatestDispositionAsync("raw_data_landed", landing, ct), d => d is not null, TimeSpan.FromSeconds(60),
-            "admission to see the shifted batch", cancellationToken);
-        output.WriteLine($"  fresh batch {batch} landed ({rows:N0} rows) — {landed!.Value.Disposition}: {landed.Value.Detail}");
+        var batch = await LandAsync(shifted, "the shifted churn snapshot", cancellationToken);
+        output.WriteLine($"  fresh batch {batch} landed ({rows:N0} rows)");
 
-        var since = DateTimeOffset.UtcNow;
         var traffic = new ServingTraffic(http, model.FullName);
         var customers = ChurnDataGenerator.Generate(shifted with { RowCount = 5_000, Seed = 41, FirstCustomerId = 3_000_001 });
         using var load = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -120,12 +162,9 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
         output.WriteLine("  shifted traffic flows to serving from 4 clients; its labels land every 2 s");
         try
         {
-            var runId = await new RunFollower(_runs, output).WaitForStartAsync(
-                ct => _runs.StartedByKindSinceAsync(["drift_detected", "performance_degraded"], since, ct),
-                "drift or degraded performance", TimeSpan.FromMinutes(4), cancellationToken);
-            var trigger = await _runs.TriggerOfAsync(runId, cancellationToken);
-            output.WriteLine($"  monitoring raised {trigger.Kind}: {trigger.Detail}");
-            var run = await FollowAsync(_ => Task.FromResult<Guid?>(runId), trigger.Kind, cancellationToken);
+            string[] kinds = ["drift_detected", "performance_degraded"];
+            var run = await FollowAsync(ct => NewRunAsync(r => Task.FromResult(kinds.Contains(r.Trigger)), _ => true, ct), "drift or degraded performance",
+                cancellationToken, TimeSpan.FromMinutes(4), d => output.WriteLine($"  monitoring raised {d.Trigger}: {d.TriggerDetail}"));
             if (run.CurrentState != "Completed" || run.Evaluation is null)
                 throw new DemoFailedException($"the retraining run ended {run.CurrentState}: {run.FailureReason}");
             output.WriteLine($"  => {RunsCommand.Describe(run.Evaluation)}");
@@ -148,6 +187,28 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
         }
     }
 
+    private async Task AuditAsync(CancellationToken cancellationToken)
+    {
+        Step("5. The admin checks the audit log: every call above is in it, hash-chained (GET /api/audit/verify)");
+        var verdict = await admin.GetAsync<AuditVerification>("api/audit/verify", cancellationToken);
+        if (!verdict.Intact)
+            throw new DemoFailedException($"the audit log is broken: {verdict.Message}");
+        var denied = await admin.GetAsync<List<AuditEntry>>("api/audit/entries?principal=demo-devops&outcome=denied", cancellationToken);
+        output.WriteLine($"  {verdict.Message} demo-devops's refusals on record: {denied.Count}");
+        if (denied.Count == 0)
+            throw new DemoFailedException("demo-devops's refusal is not in the audit log");
+    }
+
+    private async Task<Guid> LandAsync(ChurnDataOptions options, string description, CancellationToken cancellationToken)
+    {
+        var landed = await _upstream.PostAsync<LandedBatch>("api/simulator/batches", new
+        {
+            environment = model.Catalog, rows = options.RowCount, seed = options.Seed, firstCustomerId = options.FirstCustomerId, shift = options.Shift,
+            conceptShift = options.ConceptShift, description,
+        }, cancellationToken);
+        return landed.BatchId;
+    }
+
     private async Task LandLabelsUntilAsync(ServingTraffic traffic, CancellationToken until)
     {
         try
@@ -167,35 +228,99 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
     private async Task LandLabelsAsync(ServingTraffic traffic, CancellationToken cancellationToken)
     {
         foreach (var labels in traffic.TakeLabels().Chunk(1_000))
-            await host.PublishAsync(new GroundTruthLanded
+            await _upstream.PostAsync<AcceptedMessage>("api/ingestion/labels-landed", new
             {
-                ModelName = model.FullName, Environment = model.Catalog, Principal = "demo-crm-export", Labels = labels,
+                modelName = model.FullName, labels = labels.Select(l => new { requestId = l.RequestId, rowIndex = l.RowIndex, label = l.Label }),
             }, cancellationToken);
     }
 
-    private async Task<(int Windows, double MaxPsi)> MonitoringAsync(CancellationToken cancellationToken)
+    /// <summary>A run of the model the demo has not followed yet whose summary and details match.</summary>
+    private async Task<RunDetails?> NewRunAsync(Func<RunSummary, Task<bool>> summary, Func<RunDetails, bool> details, CancellationToken cancellationToken)
     {
-        await using var connection = await host.Get<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleAsync<(int, double)>(new CommandDefinition("""
-            SELECT count(DISTINCT window_start)::int,
-                   coalesce(max(value) FILTER (WHERE metric = 'psi' AND subject_kind = 'feature'), 0)
-            FROM monitoring.metric_results
-            WHERE model_name = @FullName AND status IN ('ok', 'breached')
-            """, new { model.FullName }, cancellationToken: cancellationToken));
+        var runs = await _devops.GetAsync<List<RunSummary>>($"api/runs?model={Uri.EscapeDataString(model.FullName)}&limit=50", cancellationToken);
+        foreach (var run in runs.Where(r => _finished.All(f => f.CorrelationId != r.RunId)).OrderBy(r => r.StartedAt))
+        {
+            if (!await summary(run))
+                continue;
+            var found = await _devops.GetAsync<RunDetails>($"api/runs/{run.RunId}", cancellationToken);
+            if (details(found))
+                return found;
+        }
+        return null;
     }
 
-    private Task<int?> ChampionAsync(CancellationToken cancellationToken) =>
-        host.Get<ModelRegistry>().FindAliasAsync(model.FullName, ModelAliases.Champion, cancellationToken);
+    private async Task<int?> ChampionAsync(CancellationToken cancellationToken) =>
+        (await _devops.GetAsync<ModelSummary>(ModelPath, cancellationToken)).Aliases.TryGetValue(ModelAliases.Champion, out var v) ? v : null;
 
-    private async Task<RunView> FollowAsync(Func<CancellationToken, Task<Guid?>> find, string what, CancellationToken cancellationToken)
+    private async Task<RunDetails> FollowAsync(Func<CancellationToken, Task<RunDetails?>> find, string what, CancellationToken cancellationToken,
+        TimeSpan? startTimeout = null, Action<RunDetails>? started = null)
     {
-        var follower = new RunFollower(_runs, output);
-        var runId = await follower.WaitForStartAsync(find, what, TimeSpan.FromSeconds(60), cancellationToken);
-        output.WriteLine($"  run {runId} started");
-        var run = await follower.FollowAsync(runId, RunTimeout, cancellationToken);
-        output.WriteLine($"  trace {run.TraceId}");
-        _finished.Add(run);
-        return run;
+        var timeout = startTimeout ?? TimeSpan.FromSeconds(60);
+        var run = await WaitAsync(find, r => r is not null, timeout, $"a pipeline run started by {what} (is the orchestrator running and the model configured?)",
+            cancellationToken);
+        output.WriteLine($"  run {run!.CorrelationId} started");
+        started?.Invoke(run);
+        using var approving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var approver = ApproveWhenAskedAsync(run.CorrelationId, approving.Token);
+        RunDetails finished;
+        try
+        {
+            finished = await new RunFollower(_devops, output).FollowAsync(run.CorrelationId, RunTimeout, cancellationToken);
+        }
+        finally
+        {
+            await approving.CancelAsync();
+            await approver;
+        }
+        output.WriteLine($"  trace {finished.TraceId}");
+        _finished.Add(finished);
+        return finished;
+    }
+
+    /// <summary>
+    /// When the model requires approval (deploy/demo.sh sets Pipeline:Models:0:RequireApproval), a promotion waits for a person:
+    /// the ML engineer who released the code may not decide it (separation of duties), the DevOps engineer approves it.
+    /// </summary>
+    private async Task ApproveWhenAskedAsync(Guid runId, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                var run = await _devops.GetAsync<RunDetails>($"api/runs/{runId}", stop);
+                if (run.FinishedAt is not null)
+                    return;
+                if (run.CurrentState == "AwaitingApproval")
+                {
+                    await RefusedAsync(_engineer, "demo-ml-engineer", runId, stop);
+                    var approved = await _devops.PostAsync<AcceptedMessage>($"api/approvals/{runId}/approve",
+                        new { comment = $"v{run.ModelVersion} checked by DevOps" }, stop);
+                    output.WriteLine($"  demo-devops approved the promotion of v{run.ModelVersion} (message {approved.MessageId})");
+                    return;
+                }
+                await Task.Delay(500, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run finished (or the demo failed) first.
+        }
+    }
+
+    private async Task RefusedAsync(ApiClient client, string who, Guid runId, CancellationToken stop)
+    {
+        var run = await _devops.GetAsync<RunDetails>($"api/runs/{runId}", stop);
+        if (run.CodeVersion != ReleasedCode)
+            return;
+        try
+        {
+            await client.PostAsync<AcceptedMessage>($"api/approvals/{runId}/approve", new { comment = "my own code" }, stop);
+            throw new DemoFailedException($"{who} approved the promotion of code they released: separation of duties is broken");
+        }
+        catch (CliException refused) when (refused.Message.Contains("separation_of_duties", StringComparison.Ordinal))
+        {
+            output.WriteLine($"  {who} may not approve it, having released its code: {refused.Message}");
+        }
     }
 
     private static async Task<T> WaitAsync<T>(Func<CancellationToken, Task<T>> probe, Func<T, bool> until, TimeSpan timeout, string what,
@@ -227,7 +352,7 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
                          string.Join(", ", _finished.Select(r => $"{r.Trigger} -> {r.CurrentState}{(r.ModelVersion is { } v ? $" (v{v})" : "")}")) +
                          $"; {_servingSummary}");
         foreach (var run in _finished)
-            output.WriteLine($"  run {run.CorrelationId}: {run.Trigger}, trace {run.TraceId}");
+            output.WriteLine($"  run {run.CorrelationId}: {run.Trigger} by {run.Principal}{(run.ApprovedBy is { } by ? $", approved by {by}" : "")}, trace {run.TraceId}");
     }
 
     private void Step(string title)
@@ -239,6 +364,12 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
     private static string Versions(ServingTraffic traffic) =>
         string.Join(", ", traffic.AnswersByVersion.OrderBy(v => v.Key).Select(v => $"v{v.Key}: {v.Value}"));
 
-    private static string Metric(RunView run, string name) =>
+    private static string Metric(RunDetails run, string name) =>
         run.ValidationMetrics.TryGetValue(name, out var value) ? value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture) : "?";
+
+    public void Dispose()
+    {
+        foreach (var owned in _owned)
+            owned.Dispose();
+    }
 }

@@ -38,6 +38,15 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var letter = await ReplayAsync(connection, transaction, id, replayedBy, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return letter;
+    }
+
+    /// <summary>Replays one dead letter in the caller's transaction (so the caller can audit it in the same commit).</summary>
+    public static async Task<DeadLetter> ReplayAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long id, string replayedBy,
+        CancellationToken cancellationToken)
+    {
         var letter = await connection.QuerySingleOrDefaultAsync<DeadLetter>(new CommandDefinition(SelectSql + " WHERE id = @id FOR UPDATE",
                          new { id }, transaction, cancellationToken: cancellationToken))
                      ?? throw new KeyNotFoundException($"No dead letter {id}.");
@@ -45,7 +54,6 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource)
             throw new InvalidOperationException($"Dead letter {id} was already replayed at {at:u} by {letter.ReplayedBy}.");
 
         await ReplayAsync(connection, transaction, letter, replayedBy, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return letter;
     }
 
@@ -54,12 +62,20 @@ public sealed class DeadLetterStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var count = await ReplayQueueAsync(connection, transaction, queue, replayedBy, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return count;
+    }
+
+    /// <summary>Replays every unreplayed dead letter of a queue in the caller's transaction; returns how many.</summary>
+    public static async Task<int> ReplayQueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string queue, string replayedBy,
+        CancellationToken cancellationToken)
+    {
         var letters = (await connection.QueryAsync<DeadLetter>(new CommandDefinition(
             SelectSql + " WHERE queue = @queue AND replayed_at IS NULL ORDER BY id FOR UPDATE", new { queue }, transaction,
             cancellationToken: cancellationToken))).ToList();
         foreach (var letter in letters)
             await ReplayAsync(connection, transaction, letter, replayedBy, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return letters.Count;
     }
 

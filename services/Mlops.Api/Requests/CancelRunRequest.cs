@@ -1,0 +1,3 @@
+namespace Mlops.Api.Requests;
+
+public sealed record CancelRunRequest(string? Reason);
