@@ -31,7 +31,21 @@ public static class ConfigurationKeys
             return null;
         if (OptionsTypes(service).Any(section => InOptions(section, path)))
             return null;
+        if (CliSetting(service, key))
+            return null;
         return $"{service.Name} reads no setting {string.Join(':', path)} (not in its appsettings.json nor in an options class it binds)";
+    }
+
+    /// <summary>The CLI binds MLOPS_API_URL, MLOPS_TOKEN... from the environment onto its settings class, not an options section.</summary>
+    private static bool CliSetting(ServiceProject service, string key)
+    {
+        const string prefix = "MLOPS_";
+        if (!key.StartsWith(prefix, StringComparison.Ordinal) || service.Assembly?.GetType("Mlops.Cli.Api.CliSettings") is not { } settings)
+            return false;
+        var name = key[prefix.Length..];
+        return settings.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(property => property.CanWrite &&
+            string.Equals(property.GetCustomAttribute<Microsoft.Extensions.Configuration.ConfigurationKeyNameAttribute>()?.Name ?? property.Name,
+                name, StringComparison.OrdinalIgnoreCase));
     }
 
     private static bool Matches(string[] known, string[] path) =>
