@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Configuration;
 using Mlops.Catalog;
 using Mlops.Catalog.Registry;
 using Mlops.Cli.Commands;
@@ -27,6 +28,9 @@ public sealed class DemoScript(CliHost host, TextWriter output, ModelName model,
             await FirstChampionAsync(cancellationToken);
             await NewCodeChallengesAsync(cancellationToken);
             using var http = new HttpClient { BaseAddress = servingUrl, Timeout = TimeSpan.FromSeconds(30) };
+            // Serving checks callers: an mlops_ token with models.invoke on the model's catalog, from Serving:Token (env Serving__Token).
+            if (host.Get<IConfiguration>()["Serving:Token"] is { Length: > 0 } token)
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             await ServingAnswersAsync(http, cancellationToken);
             await DriftRetrainsAsync(http, cancellationToken);
             Summarise();
