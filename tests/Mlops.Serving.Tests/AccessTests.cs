@@ -144,3 +144,25 @@ public sealed class When_a_caller_invokes_a_served_model(AccessServingFixture fi
         Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM audit.entries WHERE principal = 'staging-consumer'"));
     }
 }
+
+/// <summary>A closed lab: Serving:Authentication:Required is off.</summary>
+public sealed class OpenServingFixture : ServingFixture
+{
+    protected override IDictionary<string, string?> HostSettings => new Dictionary<string, string?> { ["Serving:Authentication:Required"] = "false" };
+}
+
+public sealed class When_caller_checks_are_switched_off(OpenServingFixture fixture) : IClassFixture<OpenServingFixture>
+{
+    [Fact]
+    public async Task A_call_without_a_token_is_scored()
+    {
+        await fixture.MoveAliasAsync("champion", await fixture.RegisterAsync(intercept: 0, weight: 1), null);
+        using var anonymous = new HttpClient { BaseAddress = fixture.Http.BaseAddress };
+
+        var response = await Eventually.WaitAsync(
+            () => anonymous.PostAsJsonAsync($"/serving-endpoints/{ServingFixture.Model}/invocations", new { dataframe_records = new object[] { new { x = 1.0, color = "red" } } }),
+            r => r.StatusCode != HttpStatusCode.NotFound, "the champion to load");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
