@@ -33,7 +33,6 @@ public static class ApiExtensions
 
         builder.Services.AddSingleton<IdentityStore>();
         builder.Services.AddSingleton<AdminBootstrap>();
-        builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddSingleton<AuditQueries>();
         builder.Services.AddSingleton<RunQueries>();

@@ -8,8 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Health;
+using Mlops.Hosting.Identity;
 using Mlops.Hosting.Telemetry;
 using Npgsql;
 
@@ -57,6 +60,10 @@ public static class MlopsHostingExtensions
             return dataSource.Build();
         });
         builder.Services.AddScoped<DbSession>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<MessageAudit>();
+        builder.Services.AddSingleton<RefusalRecorder>();
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddMlopsMigrations(typeof(MlopsHostingExtensions).Assembly);
         builder.Services.AddHostedService<MigrationHostedService>();

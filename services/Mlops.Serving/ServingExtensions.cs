@@ -6,6 +6,7 @@ using Mlops.Hosting;
 using MassTransit;
 using Mlops.Hosting.Messaging;
 using Mlops.Hosting.Retention;
+using Mlops.Serving.Access;
 using Mlops.Serving.Consumers;
 using Mlops.Serving.Inference;
 using Mlops.Serving.Models;
@@ -22,6 +23,7 @@ public static class ServingExtensions
             kestrel.Limits.MaxRequestBodySize = serving.Value.MaxRequestBytes);
 
         builder.Services.AddMlopsCatalog();
+        builder.Services.AddServingAccess();
         builder.Services.AddMlopsMigrations(typeof(ServingExtensions).Assembly);
         builder.Services.AddMlopsRetentionRule(ServingRetention.InferenceLog);
         builder.Services.AddMlopsRetentionRule(ServingRetention.LoggedBatches);
@@ -47,7 +49,8 @@ public static class ServingExtensions
 
     public static WebApplication MapServingEndpoints(this WebApplication app)
     {
-        app.MapPost("/serving-endpoints/{model}/invocations", (string model, HttpContext http, InvocationHandler handler) => handler.HandleAsync(model, http));
+        app.MapPost("/serving-endpoints/{model}/invocations", (string model, HttpContext http, InvocationHandler handler) => handler.HandleAsync(model, http))
+            .AddEndpointFilter<CallerCheck>();
         app.MapGet("/serving-endpoints/{model}", async (string model, ServedModels models, CancellationToken cancellationToken) =>
         {
             if (!ModelName.TryParse(model, out _, out var error))
@@ -62,7 +65,7 @@ public static class ServingExtensions
                     challenger = served.Challenger?.Version,
                     inputs = served.Champion.Model.Inputs,
                 });
-        });
+        }).AddEndpointFilter<CallerCheck>();
         return app;
     }
 }

@@ -74,6 +74,8 @@ public class PlatformFixture : TestEnvironment
                 new Dictionary<string, string?> { ["Serving:Models:0"] = Model }, app => app.MapServingEndpoints());
             var address = serving.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             Serving = new HttpClient { BaseAddress = new Uri(address) };
+            Serving.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+                await TestTokens.IssueAsync(Database.ConnectionString, "e2e-traffic", "ml_engineer"));
         }
 
         await Task.WhenAll(

@@ -4,6 +4,7 @@ using Mlops.Catalog.Features;
 using Mlops.Catalog.Models;
 using Mlops.Catalog.Registry;
 using Mlops.Contracts;
+using Mlops.Hosting.Audit;
 using Mlops.Orchestrator.Sagas;
 using Mlops.Simulator;
 using Mlops.Testing;
@@ -98,6 +99,68 @@ public sealed class When_the_deploy_code_pipeline_runs(PlatformFixture platform)
         Assert.Equal(championBefore, await Registry.FindAliasAsync(PlatformFixture.Model, ModelAliases.Champion));
         Assert.Contains(platform.Events.Of<ComplianceCheckFailed>(), e => e.CorrelationId == run.CorrelationId
             && e.FailedRules.Any(r => r.Rule == "metric_floor:auc"));
+    }
+
+    [Fact]
+    public async Task Every_service_audits_its_part_of_the_run_once_and_the_chain_verifies()
+    {
+        var run = await EnsureFirstChampionAsync();
+        var runResource = "run:" + run.CorrelationId;
+        var v1 = $"model:{PlatformFixture.Model}@1";
+
+        var entries = await Eventually.WaitAsync(() => platform.Database.QueryAsync<(string Action, string Resource, string Outcome, string Principal)>(
+                "SELECT action, resource, outcome, principal FROM audit.entries WHERE resource IN (@runResource, @v1) ORDER BY seq", new { runResource, v1 }),
+            e => e.Any(x => x.Action == "run.finished") && e.Any(x => x.Action == "reference_profile.captured"), "the run's audit entries");
+
+        // One entry per action, each from the service that did it, all under the run's principal.
+        string[] expected =
+        [
+            "alias.set", "challenger.evaluated", "compliance.checked", "model_version.registered", "pipeline.triggered", "reference_profile.captured",
+            "run.finished", "run.started", "training.finished",
+        ];
+        Assert.Equal(expected, entries.Select(e => e.Action).Order(StringComparer.Ordinal));
+        Assert.All(entries, e => Assert.Equal(("succeeded", "e2e-upstream"), (e.Outcome, e.Principal)));
+        Assert.Equal(1, await platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM audit.entries WHERE action = 'features.refreshed' AND request_id = @id", new { id = run.CorrelationId.ToString() }));
+
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(platform.Database.ConnectionString);
+        var verdict = await new AuditVerifier(dataSource).VerifyAsync(CancellationToken.None);
+        Assert.True(verdict.Intact, verdict.Message);
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_appends_no_second_audit_entry()
+    {
+        await EnsureFirstChampionAsync();
+        object[] messages =
+        [
+            new CheckCompliance { CorrelationId = Guid.NewGuid(), ModelName = PlatformFixture.Model, Environment = "dev", Principal = "auditor", Version = 99 },
+            new MonitorModel { ModelName = PlatformFixture.Model, Environment = "dev", Principal = "auditor" },
+            new GroundTruthLanded { ModelName = PlatformFixture.Model, Environment = "dev", Principal = "auditor" },
+            new PromoteModel { CorrelationId = Guid.NewGuid(), ModelName = "dev.ml.nosuch", Environment = "dev", Principal = "auditor", Version = 1 },
+            new RollbackModel { CorrelationId = Guid.NewGuid(), ModelName = "dev.ml.nosuch", Environment = "dev", Principal = "auditor" },
+            new EvaluateChallenger { CorrelationId = Guid.NewGuid(), ModelName = "dev.ml.nosuch", Environment = "dev", Principal = "auditor", Version = 1 },
+        ];
+
+        var ids = new List<string>();
+        foreach (var message in messages)
+        {
+            var id = Guid.NewGuid();
+            ids.Add(id.ToString());
+            for (var copy = 0; copy < 2; copy++)
+                await platform.Bus.Publish(message, message.GetType(), context => context.MessageId = id);
+        }
+
+        // The second copy of each was consumed and skipped by the inbox (its consume span says so).
+        await Eventually.WaitAsync(() => Task.FromResult(ids.All(id => platform.Spans.Spans.Any(s =>
+                s.Events.Any(e => e.Name == "mlops.inbox.duplicate") && s.TagObjects.Any(t => t.Value?.ToString() == id)))),
+            "every message's second copy to be consumed");
+        var counts = await platform.Database.QueryAsync<(string RequestId, string Action, long Count)>(
+            "SELECT request_id, action, count(*) FROM audit.entries WHERE request_id = ANY(@ids) GROUP BY request_id, action", new { ids = ids.ToArray() });
+        Assert.Equal(ids.Order(StringComparer.Ordinal), counts.Select(c => c.RequestId).Order(StringComparer.Ordinal));
+        Assert.All(counts, c => Assert.Equal(1, c.Count));
+        Assert.Equal(["alias.set", "challenger.evaluated", "compliance.checked", "ground_truth.stored", "model.monitored", "rollback"],
+            counts.Select(c => c.Action).Order(StringComparer.Ordinal));
     }
 
     private ModelRegistry Registry => platform.Upstream.Services.GetRequiredService<ModelRegistry>();

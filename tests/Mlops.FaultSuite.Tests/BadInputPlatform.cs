@@ -33,7 +33,7 @@ public sealed class BadInputPlatform : IAsyncLifetime
         var first = await Platform.LandDataAndWaitAsync();
         if (first.State != "Completed")
             throw new InvalidOperationException($"No champion to serve: the first run ended {first}");
-        Serving = new HttpClient { BaseAddress = Platform["Serving"].BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Serving = await Platform.ServingClientAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Records one case: null when it behaved, else what went wrong; and how long until normal traffic went through.</summary>

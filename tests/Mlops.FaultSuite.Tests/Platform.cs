@@ -84,6 +84,15 @@ public sealed class Platform : IAsyncDisposable
     }
 
     /// <summary>Runs <c>mlops</c> with the platform's settings; returns its exit code and what it wrote.</summary>
+    /// <summary>A client of Serving sending the token of a principal that may invoke every catalog's models (Serving checks callers).</summary>
+    public async Task<HttpClient> ServingClientAsync(TimeSpan timeout)
+    {
+        var token = await TestTokens.IssueAsync(Database.ConnectionString, "fault-suite", "ml_engineer");
+        var http = new HttpClient { BaseAddress = this["Serving"].BaseAddress, Timeout = timeout };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
     public async Task<CliResult> CliAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")

@@ -114,6 +114,7 @@ public sealed class When_input_is_bad(BadInputPlatform fixture) : IClassFixture<
             var stream = client.GetStream();
             const long declared = 64L * 1024 * 1024;
             await stream.WriteAsync(Utf8($"POST /serving-endpoints/{Model}/invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                          + $"Authorization: {fixture.Serving.DefaultRequestHeaders.Authorization}\r\n"
                                           + $"Content-Length: {declared}\r\n\r\n{{\"dataframe_records\": ["));
             using var reader = new StreamReader(stream);
             var statusLine = await reader.ReadLineAsync() ?? "";

@@ -28,7 +28,7 @@ public sealed class When_serving_is_killed_under_load(ITestOutputHelper output)
         var first = await platform.LandDataAndWaitAsync();
         Assert.True(first.State == "Completed", $"no champion to serve: {first}");
         var serving = platform["Serving"];
-        using var http = new HttpClient { BaseAddress = serving.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = await platform.ServingClientAsync(TimeSpan.FromSeconds(10));
         var bodies = ChurnRequests.Records(400, RowsPerRequest);
         await Eventually.WaitAsync(async () => (await http.PostAsJsonAsync("serving-endpoints/dev.ml.churn/invocations", bodies[0])).IsSuccessStatusCode,
             "serving to answer with the champion");

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +26,12 @@ public class ServingFixture : TestEnvironment
 
     public WebApplication Host { get; set; } = null!;
 
+    /// <summary>Sends <see cref="Token"/>: a principal with the consumer right in every catalog (ml_engineer).</summary>
     public HttpClient Http { get; private set; } = null!;
+
+    public string Token { get; private set; } = "";
+
+    public string BaseAddress { get; private set; } = "";
 
     protected virtual IDictionary<string, string?> HostSettings => new Dictionary<string, string?>();
 
@@ -34,7 +40,10 @@ public class ServingFixture : TestEnvironment
         await base.InitializeAsync();
         Host = await StartHostAsync();
         var address = Host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = address;
+        Token = await TestTokens.IssueAsync(Database.ConnectionString, "serving-tests", "ml_engineer");
         Http = new HttpClient { BaseAddress = new Uri(address) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
     }
 
     /// <summary>Where this fixture's hosts spill unwritten log rows: its own, so no other test class replays them.</summary>
@@ -61,7 +70,7 @@ public class ServingFixture : TestEnvironment
     public static double Expected(double intercept, double weight, double x, string? color) =>
         CompiledModel.Sigmoid(intercept + weight * x + (color == "red" ? 1.0 : 0.0));
 
-    public async Task<int> RegisterAsync(double intercept, double weight)
+    public async Task<int> RegisterAsync(double intercept, double weight, string model = Model)
     {
         await using var scope = Host.Services.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<DbSession>();
@@ -83,13 +92,13 @@ public class ServingFixture : TestEnvironment
         };
         await scope.ServiceProvider.GetRequiredService<TrackingStore>().StartAsync(session, new TrackingRun
         {
-            RunId = runId, Experiment = Model, Trainer = "test", CodeVersion = "test", Parameters = new Dictionary<string, string>(),
+            RunId = runId, Experiment = model, Trainer = "test", CodeVersion = "test", Parameters = new Dictionary<string, string>(),
             FeatureTable = "t", FeatureVersion = 1, Principal = "test",
         });
         var sha = await scope.ServiceProvider.GetRequiredService<ArtifactStore>().PutAsync(session, runId, "model.json", CompiledModel.Serialize(document));
         var version = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().RegisterVersionAsync(session, new NewModelVersion
         {
-            ModelName = ModelName.Parse(Model), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha, CodeVersion = "test",
+            ModelName = ModelName.Parse(model), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha, CodeVersion = "test",
             Trainer = "test", FeatureTable = "t", FeatureVersion = 1, RawBatchIds = [Guid.NewGuid()], Metrics = new Dictionary<string, double>(),
             Principal = "test",
         });
@@ -98,21 +107,22 @@ public class ServingFixture : TestEnvironment
     }
 
     /// <summary>Moves an alias as Promotion would, and announces it the way Promotion does (unless <paramref name="announce"/> is false: a missed message).</summary>
-    public async Task MoveAliasAsync(string alias, int version, int? expected, bool announce = true)
+    public async Task MoveAliasAsync(string alias, int version, int? expected, bool announce = true, string model = Model)
     {
         await using var scope = Host.Services.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<DbSession>();
         await session.BeginAsync();
-        await scope.ServiceProvider.GetRequiredService<ModelRegistry>().SetAliasAsync(session, Model, alias, version, expected, "test", "test");
+        await scope.ServiceProvider.GetRequiredService<ModelRegistry>().SetAliasAsync(session, model, alias, version, expected, "test", "test");
         await session.CommitAsync();
         if (!announce)
             return;
 
         var bus = Host.Services.GetRequiredService<IBus>();
+        var environment = ModelName.Parse(model).Catalog;
         if (alias == ModelAliases.Champion)
-            await bus.Publish(new ModelPromoted { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", Version = version, PreviousVersion = expected });
+            await bus.Publish(new ModelPromoted { CorrelationId = Guid.NewGuid(), ModelName = model, Environment = environment, Principal = "test", Version = version, PreviousVersion = expected });
         else
-            await bus.Publish(new ChallengerEvaluated { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", ChallengerVersion = version, Metric = "auc", Promote = true, Reason = "test" });
+            await bus.Publish(new ChallengerEvaluated { CorrelationId = Guid.NewGuid(), ModelName = model, Environment = environment, Principal = "test", ChallengerVersion = version, Metric = "auc", Promote = true, Reason = "test" });
     }
 
     public Task<HttpResponseMessage> InvokeAsync(object body, string model = Model) =>

@@ -9,16 +9,6 @@ namespace Mlops.Api.Identity;
 /// </summary>
 public sealed class IdentityStore
 {
-    public async Task<TokenLookup?> FindTokenAsync(NpgsqlConnection connection, byte[] hash, CancellationToken cancellationToken)
-    {
-        return await connection.QuerySingleOrDefaultAsync<TokenLookup>(new CommandDefinition("""
-            SELECT t.id AS TokenId, p.id AS PrincipalId, p.name AS Name, p.kind AS Kind, t.expires_at AS ExpiresAt, t.revoked_at AS RevokedAt,
-                   coalesce((SELECT array_agg(g.role ORDER BY g.role) FROM identity.role_grants g WHERE g.principal_id = p.id), '{}') AS Roles
-            FROM identity.tokens t JOIN identity.principals p ON p.id = t.principal_id
-            WHERE t.token_hash = @hash
-            """, new { hash }, cancellationToken: cancellationToken));
-    }
-
     public async Task<PrincipalRecord?> FindPrincipalAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string name, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<PrincipalRow>(new CommandDefinition(

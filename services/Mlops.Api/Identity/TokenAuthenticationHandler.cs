@@ -12,7 +12,7 @@ namespace Mlops.Api.Identity;
 /// challenge answers 401 with problem details saying which (never whose token it was).
 /// </summary>
 public sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    NpgsqlDataSource dataSource, IdentityStore identities, TimeProvider time)
+    NpgsqlDataSource dataSource, TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "MlopsToken";
@@ -31,15 +31,11 @@ public sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSch
             return Fail("The bearer token is not valid.");
 
         await using var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted);
-        var found = await identities.FindTokenAsync(connection, ApiTokens.Hash(token), Context.RequestAborted);
-        if (found is null)
-            return Fail("The bearer token is not valid.");
-        if (found.RevokedAt is not null)
-            return Fail("The bearer token was revoked.");
-        if (found.ExpiresAt <= time.GetUtcNow().UtcDateTime)
-            return Fail("The bearer token has expired.");
+        var found = await TokenDirectory.FindAsync(connection, ApiTokens.Hash(token), Context.RequestAborted);
+        if (TokenDirectory.Refusal(found, time.GetUtcNow().UtcDateTime) is { } refusal)
+            return Fail(refusal);
 
-        var claims = new List<Claim> { new(Caller.IdClaim, found.PrincipalId.ToString()), new(ClaimTypes.Name, found.Name), new("mlops:token_id", found.TokenId.ToString()) };
+        var claims = new List<Claim> { new(Caller.IdClaim, found!.PrincipalId.ToString()), new(ClaimTypes.Name, found.Name), new("mlops:token_id", found.TokenId.ToString()) };
         claims.AddRange(found.Roles.Select(role => new Claim(ClaimTypes.Role, role)));
         var identity = new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, ClaimTypes.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mlops.Api.Audit;
+using Mlops.Hosting.Audit;
 
 namespace Mlops.Cli.Commands;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Mlops.Api.Endpoints;
 using Mlops.Api.Http;
 using Mlops.Api.Identity;
+using Mlops.Hosting.Identity;
 
 namespace Mlops.Cli.Commands;
 

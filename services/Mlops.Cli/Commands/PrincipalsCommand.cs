@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mlops.Api.Identity;
+using Mlops.Hosting.Identity;
 
 namespace Mlops.Cli.Commands;
 

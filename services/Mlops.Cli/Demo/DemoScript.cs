@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using Mlops.Api.Audit;
+using Mlops.Hosting.Audit;
 using Mlops.Api.Identity;
+using Mlops.Hosting.Identity;
 using Mlops.Api.Responses;
 using Mlops.Catalog;
 using Mlops.Catalog.Registry;

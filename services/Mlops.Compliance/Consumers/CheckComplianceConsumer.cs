@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Mlops.Catalog;
 using Mlops.Catalog.Registry;
 using Mlops.Contracts;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Telemetry;
 
@@ -19,6 +20,7 @@ public sealed class CheckComplianceConsumer(
     ComplianceRules rules,
     IOptions<ComplianceOptions> options,
     TimeProvider clock,
+    MessageAudit audit,
     ILogger<CheckComplianceConsumer> logger) : IConsumer<CheckCompliance>
 {
     public async Task Consume(ConsumeContext<CheckCompliance> context)
@@ -34,6 +36,7 @@ public sealed class CheckComplianceConsumer(
         }
         catch (ArgumentException exception)
         {
+            await AuditAsync(context, AuditOutcomes.Failed, exception.Message);
             await PublishFailedAsync(context, options.Value.Mode, [Fail(ComplianceRules.ValidModelName, exception.Message)]);
             return;
         }
@@ -43,6 +46,7 @@ public sealed class CheckComplianceConsumer(
         if (version is null)
         {
             logger.LogWarning("Compliance of {ModelName} v{Version} cannot be checked: no such version", name, message.Version);
+            await AuditAsync(context, AuditOutcomes.Failed, $"{name} has no version {message.Version}");
             await PublishFailedAsync(context, policy.Mode, [Fail(ComplianceRules.VersionExists, $"{name} has no version {message.Version}")]);
             return;
         }
@@ -60,10 +64,13 @@ public sealed class CheckComplianceConsumer(
                 await registry.ArchiveAsync(session, name.FullName, version.Version, cancellationToken);
             logger.LogWarning("{ModelName} v{Version} failed {Count} enforced compliance rules and was archived: {Rules}",
                 name, version.Version, outcome.Failures.Count, string.Join(", ", outcome.Failures.Select(f => f.Rule)));
+            await AuditAsync(context, AuditOutcomes.Failed,
+                $"{outcome.Mode}: failed {string.Join(", ", outcome.Failures.Select(f => f.Rule))}; archived");
             await PublishFailedAsync(context, outcome.Mode, outcome.Failures);
             return;
         }
 
+        await AuditAsync(context, AuditOutcomes.Succeeded, $"{outcome.Mode}: {outcome.Status}, {outcome.Results.Count} rules");
         logger.LogInformation("{ModelName} v{Version} compliance {Status} in mode {Mode}", name, version.Version, outcome.Status, outcome.Mode);
         await context.Publish(new ComplianceCheckPassed
         {
@@ -71,6 +78,10 @@ public sealed class CheckComplianceConsumer(
             Version = message.Version, Mode = outcome.Mode, Results = outcome.Results,
         }, cancellationToken);
     }
+
+    private Task AuditAsync(ConsumeContext<CheckCompliance> context, string outcome, string detail) =>
+        audit.AppendAsync(session, context, context.Message.Principal, "compliance.checked", $"model:{context.Message.ModelName}@{context.Message.Version}",
+            detail, outcome);
 
     private static Task PublishFailedAsync(ConsumeContext<CheckCompliance> context, string mode, IReadOnlyList<ComplianceRuleResult> failures) =>
         context.Publish(new ComplianceCheckFailed

@@ -4,6 +4,7 @@ using Mlops.Catalog.Features;
 using Mlops.Contracts;
 using Mlops.FeatureRefresh.Definitions;
 using Mlops.FeatureRefresh.Refresh;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Steps;
 using Mlops.Hosting.Telemetry;
@@ -23,6 +24,7 @@ public sealed class RefreshFeaturesStep(
     RawBatches rawBatches,
     DataQualityChecks qualityChecks,
     DbSession session,
+    MessageAudit audit,
     ILogger<RefreshFeaturesStep> logger) : IStepHandler<RefreshFeatures>
 {
     public const string Name = "refresh_features";
@@ -38,7 +40,11 @@ public sealed class RefreshFeaturesStep(
             return async (commitSession, token) =>
             {
                 using (activity)
-                    return await commit(commitSession, token);
+                {
+                    var replies = await commit(commitSession, token);
+                    await AuditAsync(commitSession, command, replies, token);
+                    return replies;
+                }
             };
         }
         catch
@@ -106,6 +112,19 @@ public sealed class RefreshFeaturesStep(
                 Statistics = statistics,
             }];
         };
+    }
+
+    /// <summary>In the step's commit, which its lease lets one attempt make: one entry per run, however often the command came.</summary>
+    private Task AuditAsync(DbSession commitSession, RefreshFeatures command, IReadOnlyList<object> replies, CancellationToken cancellationToken)
+    {
+        var (resource, detail, outcome) = replies.FirstOrDefault() switch
+        {
+            FeatureTableRefreshed done => ($"features:{done.FeatureTable}@{done.FeatureVersion}", $"{done.RowCount} rows for {command.ModelName}", AuditOutcomes.Succeeded),
+            DataQualityViolated violated => ($"features:{command.FeatureTable}", $"data quality: {violated.Violations.Count} violations", AuditOutcomes.Failed),
+            FeatureRefreshFailed failed => ($"features:{command.FeatureTable}", failed.Reason, AuditOutcomes.Failed),
+            var other => ($"features:{command.FeatureTable}", other?.GetType().Name ?? "no reply", AuditOutcomes.Failed),
+        };
+        return audit.AppendAsync(commitSession, command.CorrelationId, command.Principal, "features.refreshed", resource, detail, outcome, cancellationToken);
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Mlops.Catalog;
 using Mlops.Catalog.Monitoring;
 using Mlops.Catalog.Tracking;
 using Mlops.Contracts;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Telemetry;
 
@@ -14,7 +15,7 @@ namespace Mlops.Monitoring.Consumers;
 /// Keeps the reference distributions Training captured for every new version, so that monitoring has its baseline the
 /// moment a version could start serving. The profile is read from the version's verified artifact.
 /// </summary>
-public sealed class CaptureReferenceProfileConsumer(DbSession session, ArtifactStore artifacts, ILogger<CaptureReferenceProfileConsumer> logger)
+public sealed class CaptureReferenceProfileConsumer(DbSession session, ArtifactStore artifacts, MessageAudit audit, ILogger<CaptureReferenceProfileConsumer> logger)
     : IConsumer<ModelRegistered>
 {
     public async Task Consume(ConsumeContext<ModelRegistered> context)
@@ -38,6 +39,8 @@ public sealed class CaptureReferenceProfileConsumer(DbSession session, ArtifactS
             ON CONFLICT (model_name, version) DO NOTHING
             """, new { message.ModelName, message.Version, Sha256 = sha256, Profile = CatalogJson.Serialize(profile) },
             session.Transaction, cancellationToken: context.CancellationToken));
+        await audit.AppendAsync(session, context, message.Principal, "reference_profile.captured", $"model:{message.ModelName}@{message.Version}",
+            $"{profile.Features.Count} features, {profile.RowCount} rows");
 
         logger.LogInformation("Captured the reference profile of {ModelName} v{Version}: {Features} features, {Rows} rows",
             message.ModelName, message.Version, profile.Features.Count, profile.RowCount);

@@ -1,6 +1,7 @@
 using MassTransit;
 using Mlops.Catalog;
 using Mlops.Contracts;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Messaging;
 using Mlops.Monitoring.Evaluation;
@@ -11,7 +12,7 @@ namespace Mlops.Monitoring.Consumers;
 /// Evaluates a model's closed windows now rather than at the next scheduled evaluation. Asking again changes nothing:
 /// evaluated windows are not due until they change, and open alerts are not raised twice.
 /// </summary>
-public sealed class MonitorModelConsumer(DbSession session, ModelEvaluator evaluator, ILogger<MonitorModelConsumer> logger) : IConsumer<MonitorModel>
+public sealed class MonitorModelConsumer(DbSession session, ModelEvaluator evaluator, MessageAudit audit, ILogger<MonitorModelConsumer> logger) : IConsumer<MonitorModel>
 {
     public async Task Consume(ConsumeContext<MonitorModel> context)
     {
@@ -27,6 +28,7 @@ public sealed class MonitorModelConsumer(DbSession session, ModelEvaluator evalu
         }
 
         var evaluated = await evaluator.EvaluateAsync(session, context, model, context.CancellationToken);
+        await audit.AppendAsync(session, context, message.Principal, "model.monitored", "model:" + model.FullName, $"{evaluated} windows evaluated");
         logger.LogInformation("{Principal} asked to monitor {ModelName}: {Windows} windows were due", message.Principal, model.FullName, evaluated);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Mlops.Catalog;
 using Mlops.Catalog.Registry;
 using Mlops.Contracts;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Telemetry;
 using Mlops.Orchestrator.Configuration;
@@ -15,7 +16,7 @@ namespace Mlops.Orchestrator.Admission;
 /// the re-check of an alert held back by the cooldown, commit together, so a trigger is never half admitted.
 /// </summary>
 public sealed partial class PipelineAdmission(AdmissionStore store, ModelRegistry registry, IOptionsMonitor<PipelineOptions> options,
-    ILogger<PipelineAdmission> logger)
+    MessageAudit audit, ILogger<PipelineAdmission> logger)
 {
     public async Task<AdmissionResult> AdmitAsync(DbSession session, IPublishEndpoint publisher, PipelineTrigger trigger, CancellationToken cancellationToken)
     {
@@ -29,6 +30,7 @@ public sealed partial class PipelineAdmission(AdmissionStore store, ModelRegistr
 
         var result = await DecideAsync(session, publisher, trigger, cancellationToken);
         await store.RecordTriggerAsync(session, trigger, result, cancellationToken);
+        await AuditAsync(session, trigger, result, cancellationToken);
 
         activity?.SetTag(MlopsTelemetry.RunIdTag, result.RunId?.ToString());
         activity?.SetTag("mlops.trigger.disposition", result.Disposition.ToString());
@@ -61,8 +63,15 @@ public sealed partial class PipelineAdmission(AdmissionStore store, ModelRegistr
     {
         var result = new AdmissionResult(TriggerDisposition.Ignored, null, reason);
         await store.RecordTriggerAsync(session, trigger, result, cancellationToken);
+        await AuditAsync(session, trigger, result, cancellationToken);
         return result;
     }
+
+    /// <summary>Every trigger leaves one entry, in the transaction that records it behind the inbox: what it asked for and what became of it.</summary>
+    private Task AuditAsync(DbSession session, PipelineTrigger trigger, AdmissionResult result, CancellationToken cancellationToken) =>
+        audit.AppendAsync(session, trigger.MessageId, trigger.Principal, "pipeline.triggered",
+            result.RunId is { } runId ? "run:" + runId : "model:" + (trigger.ModelName ?? trigger.Environment),
+            $"{trigger.Kind.Name}: {result.Disposition}: {result.Detail}", cancellationToken: cancellationToken);
 
     private async Task<AdmissionResult> DecideAsync(DbSession session, IPublishEndpoint publisher, PipelineTrigger trigger, CancellationToken cancellationToken)
     {

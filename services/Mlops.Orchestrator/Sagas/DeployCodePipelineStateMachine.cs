@@ -62,6 +62,8 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
         Initially(
             When(StartPipelineRun)
                 .Then(x => x.Saga.Begin(x.Message, Now))
+                .ThenAsync(x => RunAudit.AppendAsync(x, "run.started",
+                    $"{x.Saga.ModelName} by {x.Saga.Trigger} ({x.Saga.TriggerDetail}), code {x.Saga.CodeVersion}"))
                 .StartStep(refresh));
 
         During(RefreshingFeatures,

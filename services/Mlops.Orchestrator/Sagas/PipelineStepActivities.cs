@@ -42,6 +42,8 @@ public static partial class PipelineStepActivities
         binder
             .Unschedule(deadline)
             .Then(x => x.Saga.Finish(clock.GetUtcNow()))
+            .ThenAsync(x => RunAudit.AppendAsync(x, "run.finished",
+                $"{x.Saga.CurrentState}: {x.Saga.FailureReason ?? $"version {x.Saga.ModelVersion} is champion"}", RunAudit.OutcomeOf(x.Saga.CurrentState)))
             .Publish(x => PipelineCommands.RunFinished(x.Saga));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} got no reply in {Step} within {Timeout}: publishing {Command} once more")]

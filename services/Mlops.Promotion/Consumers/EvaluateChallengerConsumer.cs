@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Mlops.Catalog;
 using Mlops.Catalog.Registry;
 using Mlops.Contracts;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Telemetry;
 
@@ -19,6 +20,7 @@ public sealed class EvaluateChallengerConsumer(
     ModelRegistry registry,
     HoldoutEvaluator evaluator,
     IOptions<PromotionOptions> options,
+    MessageAudit audit,
     ILogger<EvaluateChallengerConsumer> logger) : IConsumer<EvaluateChallenger>
 {
     public async Task Consume(ConsumeContext<EvaluateChallenger> context)
@@ -50,6 +52,8 @@ public sealed class EvaluateChallengerConsumer(
                 await PointChallengerAliasAsync(message, name, challenger.Version, decision.Reason, cancellationToken);
 
             activity?.SetTag("mlops.evaluation.promote", decision.Promote);
+            await audit.AppendAsync(session, context, message.Principal, "challenger.evaluated", $"model:{name.FullName}@{challenger.Version}",
+                (decision.Promote ? "accepted, challenger alias set: " : "rejected: ") + decision.Reason);
             logger.LogInformation("Evaluated {ModelName} v{Version} against champion {Champion} on {Rows} holdout rows (seed {Seed}): {Metric} {Score} vs {ChampionScore}, promote {Promote}",
                 name, challenger.Version, champion?.Version, holdout.RowCount, holdout.Seed, policy.Metric, challengerScore, championScore, decision.Promote);
 
@@ -72,6 +76,8 @@ public sealed class EvaluateChallengerConsumer(
         }
         catch (EvaluationException exception)
         {
+            await audit.AppendAsync(session, context, message.Principal, "challenger.evaluated", $"model:{message.ModelName}@{message.Version}",
+                exception.Message, AuditOutcomes.Failed);
             logger.LogWarning("Evaluation of {ModelName} v{Version} failed: {Reason}", message.ModelName, message.Version, exception.Message);
             await context.Publish(new EvaluationFailed
             {

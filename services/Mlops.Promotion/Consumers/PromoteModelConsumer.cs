@@ -2,6 +2,7 @@ using MassTransit;
 using Mlops.Catalog;
 using Mlops.Catalog.Registry;
 using Mlops.Contracts;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Telemetry;
 
@@ -11,7 +12,7 @@ namespace Mlops.Promotion.Consumers;
 /// Moves the champion alias to the version, but only from the champion the evaluation saw: if another run promoted in
 /// between, the move is refused rather than overwriting a decision made on other numbers.
 /// </summary>
-public sealed class PromoteModelConsumer(DbSession session, ModelRegistry registry, ILogger<PromoteModelConsumer> logger) : IConsumer<PromoteModel>
+public sealed class PromoteModelConsumer(DbSession session, ModelRegistry registry, MessageAudit audit, ILogger<PromoteModelConsumer> logger) : IConsumer<PromoteModel>
 {
     public async Task Consume(ConsumeContext<PromoteModel> context)
     {
@@ -66,6 +67,8 @@ public sealed class PromoteModelConsumer(DbSession session, ModelRegistry regist
             return;
         }
 
+        await audit.AppendAsync(session, context, message.Principal, "alias.set", $"model:{name.FullName}@{message.Version}",
+            $"champion: {Describe(message.ExpectedChampionVersion)} -> v{message.Version} by pipeline run {message.CorrelationId}");
         logger.LogInformation("Promoted {ModelName} v{Version} to champion (was {Previous})", name, message.Version, message.ExpectedChampionVersion);
         await PublishPromotedAsync(context, message.ExpectedChampionVersion);
     }
@@ -79,10 +82,12 @@ public sealed class PromoteModelConsumer(DbSession session, ModelRegistry regist
             Principal = context.Message.Principal, Version = context.Message.Version, PreviousVersion = previous,
         }, context.CancellationToken);
 
-    private Task RejectAsync(ConsumeContext<PromoteModel> context, string reason)
+    private async Task RejectAsync(ConsumeContext<PromoteModel> context, string reason)
     {
+        await audit.AppendAsync(session, context, context.Message.Principal, "alias.set", $"model:{context.Message.ModelName}@{context.Message.Version}",
+            "champion not moved: " + reason, AuditOutcomes.Failed);
         logger.LogWarning("Promotion of {ModelName} v{Version} rejected: {Reason}", context.Message.ModelName, context.Message.Version, reason);
-        return context.Publish(new PromotionRejected
+        await context.Publish(new PromotionRejected
         {
             CorrelationId = context.Message.CorrelationId, ModelName = context.Message.ModelName, Environment = context.Message.Environment,
             Principal = context.Message.Principal, Version = context.Message.Version, Reason = reason,

@@ -2,6 +2,7 @@ using MassTransit;
 using Mlops.Catalog;
 using Mlops.Catalog.Registry;
 using Mlops.Contracts;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Telemetry;
 
@@ -14,7 +15,7 @@ namespace Mlops.Promotion.Consumers;
 /// reason: a version that never served, e.g. one the evaluation rejected, must not become champion by a mistyped number.
 /// An archived version is never a target. Every refusal is answered with RollbackFailed and its reason.
 /// </summary>
-public sealed class RollbackModelConsumer(DbSession session, ModelRegistry registry, ILogger<RollbackModelConsumer> logger) : IConsumer<RollbackModel>
+public sealed class RollbackModelConsumer(DbSession session, ModelRegistry registry, MessageAudit audit, ILogger<RollbackModelConsumer> logger) : IConsumer<RollbackModel>
 {
     /// <summary>Starts the reason of every rollback in the alias history, telling it apart from a promotion of the same run.</summary>
     public const string ReasonPrefix = "rollback";
@@ -103,6 +104,7 @@ public sealed class RollbackModelConsumer(DbSession session, ModelRegistry regis
         await registry.SetAliasAsync(session, name.FullName, ModelAliases.Champion, target, champion, message.Principal, reason,
             message.CorrelationId == Guid.Empty ? null : message.CorrelationId, cancellationToken);
 
+        await audit.AppendAsync(session, context, message.Principal, "rollback", $"model:{name.FullName}@{target}", reason);
         logger.LogWarning("Rolled {ModelName} back from v{From} to v{To}: {Reason}", name, champion, target, reason);
         await PublishRolledBackAsync(context, champion, target);
     }
@@ -125,10 +127,11 @@ public sealed class RollbackModelConsumer(DbSession session, ModelRegistry regis
             Principal = context.Message.Principal, FromVersion = from, ToVersion = to, Reason = context.Message.Reason,
         }, context.CancellationToken);
 
-    private Task FailAsync(ConsumeContext<RollbackModel> context, string reason)
+    private async Task FailAsync(ConsumeContext<RollbackModel> context, string reason)
     {
+        await audit.AppendAsync(session, context, context.Message.Principal, "rollback", "model:" + context.Message.ModelName, reason, AuditOutcomes.Failed);
         logger.LogWarning("Rollback of {ModelName} failed: {Reason}", context.Message.ModelName, reason);
-        return context.Publish(new RollbackFailed
+        await context.Publish(new RollbackFailed
         {
             CorrelationId = context.Message.CorrelationId, ModelName = context.Message.ModelName, Environment = context.Message.Environment,
             Principal = context.Message.Principal, Reason = reason,

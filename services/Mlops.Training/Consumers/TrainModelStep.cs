@@ -7,6 +7,7 @@ using Mlops.Catalog.Monitoring;
 using Mlops.Catalog.Registry;
 using Mlops.Catalog.Tracking;
 using Mlops.Contracts;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Steps;
 using Mlops.Hosting.Telemetry;
@@ -28,6 +29,7 @@ public sealed class TrainModelStep(
     ArtifactStore artifacts,
     ModelRegistry registry,
     IOptions<TrainingOptions> options,
+    MessageAudit audit,
     ILogger<TrainModelStep> logger) : IStepHandler<TrainModel>
 {
     public const string Name = "train";
@@ -98,6 +100,8 @@ public sealed class TrainModelStep(
                     await tracking.StartAsync(commitSession, failedRun, token);
                     await tracking.FailAsync(commitSession, failedRun.RunId, exception.Message, token);
                 }
+                await audit.AppendAsync(commitSession, message.CorrelationId, message.Principal, "training.finished", "run:" + message.CorrelationId,
+                    exception.Message, AuditOutcomes.Failed, token);
                 return [Failed(message, exception.Message)];
             };
         }
@@ -129,6 +133,11 @@ public sealed class TrainModelStep(
             Tags = Merge(defaults.Tags, message.Tags),
         }, cancellationToken);
         activity?.SetTag(MlopsTelemetry.ModelVersionTag, version);
+        // The lease lets one attempt commit: these entries are written once per run, however often the command came.
+        await audit.AppendAsync(commitSession, message.CorrelationId, message.Principal, "training.finished", "run:" + message.CorrelationId,
+            $"tracking run {run.RunId} with {run.Trainer}", cancellationToken: cancellationToken);
+        await audit.AppendAsync(commitSession, message.CorrelationId, message.Principal, "model_version.registered", $"model:{name.FullName}@{version}",
+            $"artifact {modelSha256}, code {message.CodeVersion}", cancellationToken: cancellationToken);
         logger.LogInformation("Registered {ModelName} version {Version} from tracking run {TrainingRunId}, artifact {ArtifactSha256}",
             name.FullName, version, run.RunId, modelSha256);
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Mlops.Api.Identity;
+namespace Mlops.Hosting.Identity;
 
 /// <summary>
 /// API tokens: 256 random bits, shown once as <c>mlops_</c> + base64url, stored only as their SHA-256. A fast hash is

@@ -1,4 +1,4 @@
-namespace Mlops.Api.Audit;
+namespace Mlops.Hosting.Audit;
 
 /// <summary>
 /// The verdict on the chain: intact, or the first entry found wrong and how (edited, deleted, reordered).

@@ -1,4 +1,4 @@
-namespace Mlops.Api.Authorization;
+namespace Mlops.Hosting.Identity;
 
 /// <summary>What an action needs, always checked against one catalog (dev, staging, prod) or, for the global ones, any.</summary>
 public static class Permissions
@@ -8,6 +8,8 @@ public static class Permissions
     public const string ModelsRead = "models.read";
     public const string ModelsWrite = "models.write";
     public const string ModelsPromote = "models.promote";
+    /// <summary>Scoring requests to Serving: the consumer right, granted where the role may read the catalog.</summary>
+    public const string ModelsInvoke = "models.invoke";
     public const string ModelsRollbackOverride = "models.rollback_override";
     public const string AuditRead = "audit.read";
     public const string PrincipalsManage = "principals.manage";

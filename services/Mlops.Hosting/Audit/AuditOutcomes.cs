@@ -1,4 +1,4 @@
-namespace Mlops.Api.Audit;
+namespace Mlops.Hosting.Audit;
 
 public static class AuditOutcomes
 {

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace Mlops.Api.Audit;
+namespace Mlops.Hosting.Audit;
 
 /// <summary>
 /// Appends to the hash-chained audit log in the caller's transaction, so an action and its entry commit together. Appenders

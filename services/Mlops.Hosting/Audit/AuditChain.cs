@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Mlops.Api.Audit;
+namespace Mlops.Hosting.Audit;
 
 /// <summary>
 /// How an entry's hash is computed: SHA-256 over a JSON array of the previous hash and the entry's fields. The sequence number

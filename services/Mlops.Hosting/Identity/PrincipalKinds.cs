@@ -1,4 +1,4 @@
-namespace Mlops.Api.Identity;
+namespace Mlops.Hosting.Identity;
 
 public static class PrincipalKinds
 {

@@ -1,4 +1,4 @@
-namespace Mlops.Api.Identity;
+namespace Mlops.Hosting.Identity;
 
 /// <summary>What a presented token hash resolves to, before expiry and revocation are judged.</summary>
 public sealed record TokenLookup

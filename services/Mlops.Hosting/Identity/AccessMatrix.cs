@@ -1,6 +1,4 @@
-using Mlops.Api.Identity;
-
-namespace Mlops.Api.Authorization;
+namespace Mlops.Hosting.Identity;
 
 /// <summary>
 /// The seed's access matrix (docs/security.md shows it with the reading taken of each cell):
@@ -18,20 +16,25 @@ public static class AccessMatrix
         [(Roles.DataScientist, Permissions.CatalogWrite)] = Dev,
         [(Roles.DataScientist, Permissions.ModelsRead)] = Everywhere,
         [(Roles.DataScientist, Permissions.ModelsWrite)] = Dev,
+        [(Roles.DataScientist, Permissions.ModelsInvoke)] = Everywhere,
 
         [(Roles.MlEngineer, Permissions.CatalogRead)] = Everywhere,
         [(Roles.MlEngineer, Permissions.CatalogWrite)] = ["dev", "staging"],
         [(Roles.MlEngineer, Permissions.ModelsRead)] = Everywhere,
         [(Roles.MlEngineer, Permissions.ModelsWrite)] = Everywhere,
         [(Roles.MlEngineer, Permissions.ModelsPromote)] = Everywhere,
+        [(Roles.MlEngineer, Permissions.ModelsInvoke)] = Everywhere,
 
         [(Roles.DevOpsEngineer, Permissions.CatalogRead)] = Everywhere,
         [(Roles.DevOpsEngineer, Permissions.CatalogWrite)] = ["staging", "prod"],
         [(Roles.DevOpsEngineer, Permissions.ModelsRead)] = Everywhere,
         [(Roles.DevOpsEngineer, Permissions.ModelsPromote)] = Everywhere,
+        [(Roles.DevOpsEngineer, Permissions.ModelsInvoke)] = Everywhere,
 
         [(Roles.ModelConsumer, Permissions.CatalogRead)] = ["staging", "prod"],
         [(Roles.ModelConsumer, Permissions.ModelsRead)] = ["prod"],
+        // Serving: a consumer calls the models of the catalogs it may read (staging for integration, prod), never dev's.
+        [(Roles.ModelConsumer, Permissions.ModelsInvoke)] = ["staging", "prod"],
 
         [(Roles.RollbackOverride, Permissions.ModelsRollbackOverride)] = Everywhere,
     };

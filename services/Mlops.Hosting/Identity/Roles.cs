@@ -1,6 +1,6 @@
-namespace Mlops.Api.Identity;
+namespace Mlops.Hosting.Identity;
 
-/// <summary>The roles a principal can hold. What each may do per catalog is <see cref="Authorization.AccessMatrix"/>.</summary>
+/// <summary>The roles a principal can hold. What each may do per catalog is <see cref="AccessMatrix"/>.</summary>
 public static class Roles
 {
     public const string Admin = "admin";

@@ -1,4 +1,4 @@
-namespace Mlops.Api.Audit;
+namespace Mlops.Hosting.Audit;
 
 /// <summary>One entry of the audit log as stored.</summary>
 public sealed record AuditEntry

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace Mlops.Api.Audit;
+namespace Mlops.Hosting.Audit;
 
 /// <summary>
 /// Walks the chain in sequence order and names the first entry that breaks it:
