@@ -7,7 +7,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-SERVICES=(FeatureRefresh:5101 Training:5102 Compliance:5103 Promotion:5104 Monitoring:5105 Orchestrator:5106 Serving:5107)
+SERVICES=(FeatureRefresh:5101 Training:5102 Compliance:5103 Promotion:5104 Monitoring:5105 Orchestrator:5106 Serving:5107 Notifications:5108)
 DEMO_DIR=$ROOT/.demo
 CONFIG=${MLOPS_DEMO_CONFIGURATION:-Release}
 pids=()

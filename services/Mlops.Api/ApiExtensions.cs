@@ -36,6 +36,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<AuditQueries>();
         builder.Services.AddSingleton<RunQueries>();
         builder.Services.AddSingleton<RegistryQueries>();
+        builder.Services.AddSingleton<WebhookQueries>().AddSingleton<Mlops.Hosting.Secrets.SecretBox>().AddOptions<Mlops.Hosting.Secrets.SecretBoxOptions>().BindConfiguration(Mlops.Hosting.Secrets.SecretBoxOptions.Section);
         builder.Services.AddScoped<RequestAudit>();
         builder.Services.AddScoped<AccessGuard>();
 
@@ -70,6 +71,7 @@ public static class ApiExtensions
         api.MapModelEndpoints();
         api.MapApprovalEndpoints();
         api.MapAuditEndpoints();
+        api.MapWebhookEndpoints();
         api.MapPrincipalEndpoints(anonymous);
         return app;
     }
