@@ -10,12 +10,6 @@ public sealed class PipelineOptions
     public PipelineStepTimeouts StepTimeouts { get; set; } = new();
 
     /// <summary>
-    /// How long before the approval deadline (StepTimeouts:AwaitingApproval) a run still waiting publishes
-    /// ApprovalDeadlineApproaching, which reaches people as a webhook. Zero, or not shorter than the wait: no reminder.
-    /// </summary>
-    public TimeSpan ApprovalReminderBefore { get; set; } = TimeSpan.FromHours(4);
-
-    /// <summary>
     /// How long a lane counts as busy while its newest run has not started yet (its StartPipelineRun still on the way).
     /// After that the run is taken as lost and the lane is free again, so one undeliverable start cannot block a model forever.
     /// A re-check of an alert held back by the cooldown is taken as lost alike once it is overdue by this much.
@@ -43,6 +37,12 @@ public sealed class PipelineOptions
 
     /// <summary>How often each orchestrator looks for runs past their deadline and the grace period.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long before the approval deadline (StepTimeouts:AwaitingApproval) a run still waiting publishes
+    /// ApprovalDeadlineApproaching, which reaches people as a webhook. Zero, or not shorter than the wait: no reminder.
+    /// </summary>
+    public TimeSpan ApprovalReminderBefore { get; set; } = TimeSpan.FromHours(4);
 
     public PipelineModelOptions? FindModel(string modelName) =>
         Models.FirstOrDefault(m => string.Equals(m.Name, modelName, StringComparison.Ordinal));
