@@ -54,8 +54,7 @@ public class NotificationsFixture : TestEnvironment
             app.MapMlopsDefaults();
             app.MapApiEndpoints();
         });
-        var address = new Uri(Api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Anonymous = new HttpClient { BaseAddress = address };
+        Anonymous = new HttpClient { BaseAddress = AddressOf(Api) };
         var bootstrap = await Anonymous.PostAsJsonAsync("/api/bootstrap", new { name = "root" });
         await EnsureAsync(bootstrap);
         Admin = Client((await bootstrap.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!);
@@ -67,6 +66,10 @@ public class NotificationsFixture : TestEnvironment
             builder.AddMlopsDefaults();
             builder.AddNotificationsService();
         }, settings, app => app.MapMlopsDefaults());
+
+    /// <summary>Where a started host listens (Kestrel picked a free loopback port).</summary>
+    public static Uri AddressOf(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     public HttpClient Client(string token)
     {

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mlops.Notifications.Delivery;
 using Mlops.Testing;
@@ -67,7 +64,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             return Results.StatusCode(status);
         });
         await app.StartAsync();
-        _port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        _port = NotificationsFixture.AddressOf(app).Port;
         _app = app;
     }
 

@@ -1,8 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Mlops.Contracts;
 using Mlops.Notifications.Events;
 using Xunit;
@@ -33,9 +30,8 @@ public sealed class When_a_receiver_never_comes_back(ShortGiveUp fixture) : ICla
         var log = await fixture.Admin.GetFromJsonAsync<JsonElement>($"/api/webhooks/{subscription}/deliveries?status=failed");
         Assert.Equal(rows[0].Id, log.EnumerateArray().Single().GetProperty("id").GetGuid());
 
-        var address = fixture.Notifications.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using var http = new HttpClient();
-        var health = await http.GetFromJsonAsync<JsonElement>(new Uri(new Uri(address), "/health/ready"));
+        using var http = new HttpClient { BaseAddress = NotificationsFixture.AddressOf(fixture.Notifications) };
+        var health = await http.GetFromJsonAsync<JsonElement>("/health/ready");
         var check = health.GetProperty("checks").GetProperty("webhook-deliveries");
         Assert.Equal("Degraded", check.GetProperty("status").GetString());
         Assert.True(check.GetProperty("data").GetProperty("failedLastDay").GetInt64() >= 1);

@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Mlops.Api;
 using Mlops.Hosting;
 using Mlops.Notifications.Events;
@@ -65,10 +62,9 @@ public sealed class When_a_secret_is_stored(NotificationsFixture fixture) : ICla
         });
         try
         {
-            var address = keyless.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             using var client = fixture.Client(fixture.Admin.DefaultRequestHeaders.Authorization!.Parameter!);
-            client.BaseAddress = null;
-            var response = await client.PostAsJsonAsync(new Uri(new Uri(address), "/api/webhooks"), new
+            client.BaseAddress = NotificationsFixture.AddressOf(keyless);
+            var response = await client.PostAsJsonAsync("/api/webhooks", new
             {
                 url = "http://127.0.0.1:9/hook", model = "dev.ml.churn_nokey", eventTypes = new[] { "run.finished" }, secret = new string('s', 32),
             });
