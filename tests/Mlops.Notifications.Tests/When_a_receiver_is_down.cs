@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Mlops.Contracts;
 using Mlops.Notifications.Events;
 using Xunit;
@@ -75,8 +76,10 @@ public sealed class When_a_receiver_is_down(NotificationsFixture fixture) : ICla
         await Mlops.Testing.Eventually.WaitAsync(async () => await fixture.Database.ScalarAsync<long>(
             "SELECT count(*) FROM notifications.events WHERE model_name = @model", new { model }) == 3, "the events while disabled recorded");
         fixture.Receiver.Answer("gone", () => 200);
-        var enabled = await fixture.Admin.PostAsync($"/api/webhooks/{subscription}/enable", null);
+        var enabled = await fixture.Admin.PostAsJsonAsync($"/api/webhooks/{subscription}/enable", new { reason = "receiver redeployed" });
         await NotificationsFixture.EnsureAsync(enabled);
+        Assert.Equal("enabled by root: receiver redeployed",
+            (await enabled.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("statusReason").GetString());
 
         // Disabled, it receives no new events; enabled again, it gets what queued before it was disabled (nothing) and what comes now.
         await fixture.PublishAsync(new ModelPromoted { CorrelationId = Guid.NewGuid(), ModelName = model, Environment = "dev", Version = 3, PreviousVersion = 1 });

@@ -80,4 +80,22 @@ public sealed class When_an_event_reaches_a_webhook(NotificationsFixture fixture
         Assert.Equal(messageId, received.Single(r => r.Json.GetProperty("data").GetProperty("version").GetInt32() == 3).EventId);
         Assert.Equal(2, (await fixture.DeliveriesAsync(subscription)).Count);
     }
+
+    [Theory]
+    [InlineData("dev.ml.nul\u0000name")]
+    [InlineData("dev.ml.lone\ud800surrogate")]
+    [InlineData("")]
+    public async Task Text_PostgreSQL_would_refuse_is_still_delivered(string escapedModelName)
+    {
+        var modelName = System.Text.RegularExpressions.Regex.Unescape(escapedModelName);
+        var hook = "odd-" + Guid.NewGuid().ToString("N")[..8];
+        await fixture.SubscribeAsync(hook, null, WebhookEventTypes.RollbackFailed);
+        var runId = Guid.NewGuid();
+
+        await fixture.PublishAsync(new RollbackFailed { CorrelationId = runId, ModelName = modelName, Environment = "dev", Reason = "bad \0 input" });
+
+        var received = (await fixture.Receiver.WaitAsync(hook, r => r.Count >= 1, "the rollback.failed webhook")).Single();
+        Assert.True(received.Verified);
+        Assert.Equal(runId, received.Json.GetProperty("data").GetProperty("correlationId").GetGuid());
+    }
 }

@@ -90,14 +90,16 @@ public static class WebhookEndpoints
         return Results.Ok(await webhooks.FindAsync(id, cancellationToken));
     }
 
-    private static async Task<IResult> EnableAsync(Guid id, AccessGuard guard, WebhookQueries webhooks, RequestAudit audit, DbSession session,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> EnableAsync(Guid id, EnableWebhookRequest? request, AccessGuard guard, WebhookQueries webhooks, RequestAudit audit,
+        DbSession session, CancellationToken cancellationToken)
     {
+        var reason = Input.OptionalText(request?.Reason, "reason", 500);
         await ManagedAsync(id, "webhook.enable", guard, webhooks, cancellationToken);
+        var note = reason is null ? $"enabled by {guard.Caller.Name}" : $"enabled by {guard.Caller.Name}: {reason}";
         await session.BeginAsync(cancellationToken);
-        if (!await webhooks.SetStatusAsync(session, id, ["disabled"], "active", $"enabled by {guard.Caller.Name}", cancellationToken))
+        if (!await webhooks.SetStatusAsync(session, id, ["disabled"], "active", note, cancellationToken))
             throw ApiProblemException.Conflict($"Webhook subscription {id} is not disabled.", "id");
-        await audit.AppendAsync(session, "webhook.enable", Resource(id), "", cancellationToken);
+        await audit.AppendAsync(session, "webhook.enable", Resource(id), reason ?? "", cancellationToken);
         await session.CommitAsync(cancellationToken);
         return Results.Ok(await webhooks.FindAsync(id, cancellationToken));
     }

@@ -27,11 +27,14 @@ public sealed class EventRecorder
             data = webhookEvent.Data,
         }, BodyJson);
 
+        // Whatever a message carries, the event is stored and sent: the body is JSON (U+0000 and lone surrogates escaped),
+        // and the model name, if PostgreSQL would refuse it, is kept with visible escapes (it then matches no model's subscription).
+        var modelName = StorableText.OfNullable(webhookEvent.ModelName);
         var inserted = await session.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO notifications.events (id, event_type, model_name, occurred_at, body)
-            VALUES (@eventId, @Type, @ModelName, @occurredAt, @body)
+            VALUES (@eventId, @Type, @modelName, @occurredAt, @body)
             ON CONFLICT (id) DO NOTHING
-            """, new { eventId, webhookEvent.Type, webhookEvent.ModelName, occurredAt, body }, session.Transaction, cancellationToken: cancellationToken));
+            """, new { eventId, webhookEvent.Type, modelName, occurredAt, body }, session.Transaction, cancellationToken: cancellationToken));
         if (inserted == 0)
             return 0;
 
@@ -48,6 +51,6 @@ public sealed class EventRecorder
             )
             INSERT INTO notifications.deliveries (id, subscription_id, sequence, event_id)
             SELECT gen_random_uuid(), numbered.id, numbered.sequence, @eventId FROM numbered
-            """, new { eventId, webhookEvent.Type, webhookEvent.ModelName }, session.Transaction, cancellationToken: cancellationToken));
+            """, new { eventId, webhookEvent.Type, ModelName = modelName }, session.Transaction, cancellationToken: cancellationToken));
     }
 }
