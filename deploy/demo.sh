@@ -60,6 +60,8 @@ export Monitoring__WindowGrace=${Monitoring__WindowGrace:-00:00:01}
 export Monitoring__EvaluationInterval=${Monitoring__EvaluationInterval:-00:00:02}
 # ...and a retraining cooldown to match (the sample model's is a minute; production models want hours).
 export Pipeline__Models__0__Cooldown=${Pipeline__Models__0__Cooldown:-00:00:05}
+# Webhook secrets are stored encrypted under this key (docs/webhooks.md): a fresh one per demo run, never in the repository.
+export Secrets__Key=${Secrets__Key:-$(head -c 32 /dev/urandom | base64)}
 
 rm -rf "$DEMO_DIR" && mkdir -p "$DEMO_DIR/logs"
 for entry in "${SERVICES[@]}"; do

@@ -21,7 +21,7 @@ public static class NotificationsExtensions
         builder.Services.AddOptions<SecretBoxOptions>().BindConfiguration(SecretBoxOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMlopsMigrations(typeof(NotificationsExtensions).Assembly);
-        builder.Services.AddMlopsRetentionRule(NotificationsRetention.WebhookDeliveries);
+        builder.Services.AddMlopsRetentionRule(NotificationsRetention.WebhookDeliveries).AddMlopsRetentionRule(NotificationsRetention.WebhookEvents);
 
         builder.Services.AddSingleton<SecretBox>();
         builder.Services.AddSingleton<EventRecorder>();
