@@ -40,6 +40,12 @@ public class NotificationsFixture : TestEnvironment
         ["Webhooks:Delivery:Timeout"] = "00:00:05",
     };
 
+    protected virtual IDictionary<string, string?> ApiSettings => new Dictionary<string, string?>
+    {
+        ["Secrets:Key"] = SecretKey,
+        ["Api:RefusalsBeforeAlert"] = "10000",
+    };
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -49,7 +55,7 @@ public class NotificationsFixture : TestEnvironment
         {
             builder.AddMlopsDefaults();
             builder.AddApiService();
-        }, new Dictionary<string, string?> { ["Secrets:Key"] = SecretKey, ["Api:RefusalsBeforeAlert"] = "10000" }, app =>
+        }, ApiSettings, app =>
         {
             app.MapMlopsDefaults();
             app.MapApiEndpoints();
