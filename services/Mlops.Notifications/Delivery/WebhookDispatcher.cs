@@ -11,7 +11,7 @@ namespace Mlops.Notifications.Delivery;
 /// <summary>
 /// Sends due deliveries: claims the head of each active subscription's sequence, signs it and POSTs it, all subscriptions
 /// at once, then records the outcome (<see cref="DeliveryClassifier"/>). Wakes when new deliveries commit, else every
-/// <see cref="DeliveryOptions.PollInterval"/>. A database failure is retried by the next loop; a crash mid-send leaves the
+/// <see cref="DeliveryOptions.PollInterval"/>. A database failure is retried by a later loop; a crash mid-send leaves the
 /// lease to expire and the delivery is sent again (receivers dedupe by Mlops-Webhook-Id).
 /// </summary>
 public sealed partial class WebhookDispatcher(DeliveryStore store, SecretBox secrets, IHttpClientFactory clients, DeliverySignal signal,
@@ -38,6 +38,12 @@ public sealed partial class WebhookDispatcher(DeliveryStore store, SecretBox sec
             catch (Exception exception) when (TransientFailures.IsTransient(exception))
             {
                 LogDatabaseUnavailable(logger, exception);
+            }
+            catch (Exception exception)
+            {
+                // Not transient (e.g. a right the service's role lacks): said loudly, and tried again after the poll interval
+                // rather than stopping the service; the deliveries wait in the table meanwhile.
+                LogDispatchFailed(logger, exception);
             }
 
             if (claimed == 0)
@@ -128,6 +134,9 @@ public sealed partial class WebhookDispatcher(DeliveryStore store, SecretBox sec
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook dispatcher cannot reach the database; trying again")]
     private static partial void LogDatabaseUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook dispatcher failed; trying again after the poll interval")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The secret of webhook subscription {SubscriptionId} cannot be decrypted: is Secrets:Key the key it was stored with?")]
     private static partial void LogUndecryptable(ILogger logger, Guid subscriptionId);
