@@ -67,11 +67,32 @@ public class NotificationsFixture : TestEnvironment
     }
 
     public Task<WebApplication> StartNotificationsAsync(IDictionary<string, string?> settings) =>
-        TestHost.StartAsync(this, "notifications", builder =>
+        TestHost.StartAsync(this, "notifications", ConfigureNotifications, settings, app => app.MapMlopsDefaults());
+
+    /// <summary>Starts a second notifications service that is expected to refuse to start; whatever it started is stopped again.</summary>
+    public async Task<Exception?> RefusedStartAsync(IDictionary<string, string?> settings)
+    {
+        var app = TestHost.Build(this, "notifications-refused", ConfigureNotifications, settings);
+        try
         {
-            builder.AddMlopsDefaults();
-            builder.AddNotificationsService();
-        }, settings, app => app.MapMlopsDefaults());
+            await app.StartAsync();
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return exception;
+        }
+        finally
+        {
+            await app.StopQuietlyAsync();
+        }
+    }
+
+    private static void ConfigureNotifications(WebApplicationBuilder builder)
+    {
+        builder.AddMlopsDefaults();
+        builder.AddNotificationsService();
+    }
 
     /// <summary>Where a started host listens (Kestrel picked a free loopback port).</summary>
     public static Uri AddressOf(WebApplication app) =>

@@ -38,8 +38,8 @@ public sealed class When_a_secret_is_stored(NotificationsFixture fixture) : ICla
     {
         await fixture.SubscribeAsync("keyless", "dev.ml.churn_keyless", WebhookEventTypes.RunFinished);
 
-        var without = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.StartNotificationsAsync(new Dictionary<string, string?>()));
-        var another = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.StartNotificationsAsync(new Dictionary<string, string?>
+        var without = Assert.IsType<InvalidOperationException>(await fixture.RefusedStartAsync(new Dictionary<string, string?>()));
+        var another = Assert.IsType<InvalidOperationException>(await fixture.RefusedStartAsync(new Dictionary<string, string?>
         {
             ["Secrets:Key"] = Convert.ToBase64String(new byte[32]),
         }));
