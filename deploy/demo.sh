@@ -9,7 +9,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-SERVICES=(FeatureRefresh:5101 Training:5102 Compliance:5103 Promotion:5104 Monitoring:5105 Orchestrator:5106 Serving:5107 Api:5110)
+SERVICES=(FeatureRefresh:5101 Training:5102 Compliance:5103 Promotion:5104 Monitoring:5105 Orchestrator:5106 Serving:5107 Notifications:5108 Api:5110)
 PORT_OFFSET=${MLOPS_DEMO_PORT_OFFSET:-0}
 DEMO_DIR=$ROOT/.demo
 CONFIG=${MLOPS_DEMO_CONFIGURATION:-Release}
@@ -65,6 +65,8 @@ export Monitoring__EvaluationInterval=${Monitoring__EvaluationInterval:-00:00:02
 export Pipeline__Models__0__Cooldown=${Pipeline__Models__0__Cooldown:-00:00:05}
 # Promotions wait for a person: the demo's DevOps engineer approves them (the ML engineer who released the code may not).
 export Pipeline__Models__0__RequireApproval=${Pipeline__Models__0__RequireApproval:-true}
+# Webhook secrets are stored encrypted under this key (docs/webhooks.md): a fresh one per demo run, never in the repository.
+export Secrets__Key=${Secrets__Key:-$(head -c 32 /dev/urandom | base64)}
 
 rm -rf "$DEMO_DIR" && mkdir -p "$DEMO_DIR/logs"
 for entry in "${SERVICES[@]}"; do

@@ -37,6 +37,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<AuditQueries>();
         builder.Services.AddSingleton<RunQueries>();
         builder.Services.AddSingleton<RegistryQueries>();
+        builder.Services.AddSingleton<WebhookQueries>().AddSingleton<Mlops.Hosting.Secrets.SecretBox>().AddOptions<Mlops.Hosting.Secrets.SecretBoxOptions>().BindConfiguration(Mlops.Hosting.Secrets.SecretBoxOptions.Section);
         builder.Services.AddScoped<RequestAudit>();
         builder.Services.AddScoped<AccessGuard>();
         builder.Services.AddSingleton<DeadLetterStore>();
@@ -73,6 +74,7 @@ public static class ApiExtensions
         api.MapModelEndpoints();
         api.MapApprovalEndpoints();
         api.MapAuditEndpoints();
+        api.MapWebhookEndpoints();
         api.MapPrincipalEndpoints(anonymous);
         api.MapDeadLetterEndpoints();
         api.MapSimulatorEndpoints();

@@ -65,13 +65,14 @@ public sealed record MonitoringPolicy(
         _ => null,
     };
 
-    /// <summary>The alert a confirmed breach of this metric opens; null when a breach is only recorded (latency, metrics not chosen for alerts).</summary>
+    /// <summary>The alert a confirmed breach of this metric opens; null when a breach is only recorded (metrics not chosen for alerts).</summary>
     public string? AlertKindOf(string subjectKind, string metric) => (subjectKind, metric) switch
     {
         (SubjectKinds.Feature, DriftMetric.NullRate) => AlertKinds.DataQuality,
         (SubjectKinds.Feature, _) when FeatureDriftMetrics.Contains(metric) => AlertKinds.Drift,
         (SubjectKinds.Prediction, _) when PredictionDriftMetrics.Contains(metric) => AlertKinds.Drift,
         (SubjectKinds.Model, DriftMetric.Accuracy or DriftMetric.Auc) => AlertKinds.Performance,
+        (SubjectKinds.Model, DriftMetric.LatencyP99) => AlertKinds.Latency,
         _ => null,
     };
 

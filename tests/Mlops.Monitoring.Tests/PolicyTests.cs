@@ -70,7 +70,7 @@ public sealed class When_a_window_metric_is_judged
     [InlineData(SubjectKinds.Prediction, DriftMetric.TotalVariation, AlertKinds.Drift)]
     [InlineData(SubjectKinds.Prediction, DriftMetric.Psi, null)]
     [InlineData(SubjectKinds.Model, DriftMetric.Accuracy, AlertKinds.Performance)]
-    [InlineData(SubjectKinds.Model, DriftMetric.LatencyP99, null)]
+    [InlineData(SubjectKinds.Model, DriftMetric.LatencyP99, AlertKinds.Latency)]
     public void The_seed_raises_drift_on_feature_psi_and_prediction_tvd(string subjectKind, string metric, string? alert) =>
         Assert.Equal(alert, MonitoringPolicy.Seed.AlertKindOf(subjectKind, metric));
 }

@@ -11,4 +11,7 @@ public static class AlertKinds
 
     /// <summary>ModelPerformanceDegraded.</summary>
     public const string Performance = "performance";
+
+    /// <summary>LatencyBreached (serving latency p99).</summary>
+    public const string Latency = "latency";
 }

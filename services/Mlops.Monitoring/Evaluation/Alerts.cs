@@ -110,6 +110,12 @@ public sealed class Alerts(MetricResults results, ILogger<Alerts> logger)
                 Metric = result.Metric, Baseline = result.Baseline!.Value, Value = value, Drop = result.Baseline.Value - value, Threshold = threshold,
                 LabeledRows = (int)Math.Min(int.MaxValue, result.SampleSize), WindowStart = start, WindowEnd = end,
             }, cancellationToken),
+            AlertKinds.Latency => publisher.Publish(new LatencyBreached
+            {
+                CorrelationId = alert.Id, ModelName = model.FullName, Environment = model.Catalog, Principal = Principal, ModelVersion = window.Version,
+                P99Milliseconds = value, ThresholdMilliseconds = threshold, WindowStart = start, WindowEnd = end,
+                WindowsBreached = alert.WindowsBreached, WindowsConsidered = alert.WindowsConsidered,
+            }, cancellationToken),
             _ => throw new InvalidOperationException($"No event announces a '{alert.Kind}' alert."),
         };
     }

@@ -38,6 +38,12 @@ public sealed class PipelineOptions
     /// <summary>How often each orchestrator looks for runs past their deadline and the grace period.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long before the approval deadline (StepTimeouts:AwaitingApproval) a run still waiting publishes
+    /// ApprovalDeadlineApproaching, which reaches people as a webhook. Zero, or not shorter than the wait: no reminder.
+    /// </summary>
+    public TimeSpan ApprovalReminderBefore { get; set; } = TimeSpan.FromHours(4);
+
     public PipelineModelOptions? FindModel(string modelName) =>
         Models.FirstOrDefault(m => string.Equals(m.Name, modelName, StringComparison.Ordinal));
 }

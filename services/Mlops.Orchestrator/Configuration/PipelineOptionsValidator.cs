@@ -33,6 +33,9 @@ public sealed class PipelineOptionsValidator(IConfiguration configuration) : IVa
                 errors.Add($"Pipeline:StepTimeouts:{step} must be positive, not {timeout}.");
         }
 
+        if (options.ApprovalReminderBefore < TimeSpan.Zero)
+            errors.Add($"Pipeline:ApprovalReminderBefore must not be negative, not {options.ApprovalReminderBefore}.");
+
         if (options.StartGracePeriod <= TimeSpan.Zero)
             errors.Add($"Pipeline:StartGracePeriod must be positive, not {options.StartGracePeriod}.");
 

@@ -14,7 +14,7 @@ public sealed class PipelineStepTimeouts
 
     public TimeSpan Evaluating { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>An approver is reminded once (ApprovalRequested again) when this passes, and the run times out when it passes again.</summary>
+    /// <summary>How long a run waits for approval: then it ends Rejected. Approvers are reminded Pipeline:ApprovalReminderBefore earlier.</summary>
     public TimeSpan AwaitingApproval { get; set; } = TimeSpan.FromDays(2);
 
     public TimeSpan Promoting { get; set; } = TimeSpan.FromMinutes(5);

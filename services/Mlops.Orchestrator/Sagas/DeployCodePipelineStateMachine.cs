@@ -9,13 +9,17 @@ namespace Mlops.Orchestrator.Sagas;
 /// <summary>
 /// The deploy-code pipeline: refresh features, train, check compliance, evaluate against the champion, (wait for
 /// approval,) promote. Every step has a durable deadline: its command is published once more when it passes, and the
-/// run times out when it passes again. A "no" from a decision (compliance, evaluation, approver, the promotion's
+/// run times out when it passes again; waiting for approval, the approvers are reminded before the deadline instead, and
+/// the run ends Rejected when it passes. A "no" from a decision (compliance, evaluation, approver, the promotion's
 /// champion guard) ends the run Rejected; a step that broke ends it Failed. An operator can end an active run by hand
 /// (Cancelled), and the orchestrator's sweeper ends one whose deadline message was lost (TimedOut). Replies the run no
 /// longer waits for are ignored and noted in its history; replies for runs that do not exist are discarded.
 /// </summary>
 public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMachine<DeployCodePipelineState>
 {
+    /// <summary>The Source of the DataQualityViolated monitoring raises (an alert, never a pipeline reply).</summary>
+    public const string MonitoringQualitySource = "monitoring";
+
     private static readonly HashSet<string> FinalStates = [nameof(Completed), nameof(Rejected), nameof(Failed), nameof(TimedOut), nameof(Cancelled)];
 
     private readonly TimeProvider _clock;
@@ -31,7 +35,11 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
 
         Event(() => StartPipelineRun, e => e.CorrelateById(x => x.Message.CorrelationId));
         Reply(() => FeatureTableRefreshed, m => m.CorrelationId);
-        Reply(() => DataQualityViolated, m => m.CorrelationId);
+        // Monitoring raises DataQualityViolated too, about a model's live traffic: its CorrelationId is an alert's, not a run's.
+        // Webhooks carry it to people; the saga drops it quietly, and a run never takes it for its feature refresh's answer.
+        Event(() => DataQualityViolated, e => e
+            .CorrelateById(x => x.Message.CorrelationId)
+            .OnMissingInstance(m => m.Execute(DiscardUnlessMonitoring)));
         Reply(() => FeatureRefreshFailed, m => m.CorrelationId);
         Reply(() => ModelRegistered, m => m.CorrelationId);
         Reply(() => TrainingFailed, m => m.CorrelationId);
@@ -56,7 +64,7 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
         var train = Step(Training, PipelineCommands.TrainModel, timeouts.Training);
         var checkCompliance = Step(CheckingCompliance, PipelineCommands.CheckCompliance, timeouts.CheckingCompliance);
         var evaluate = Step(Evaluating, PipelineCommands.EvaluateChallenger, timeouts.Evaluating);
-        var awaitApproval = Step(AwaitingApproval, PipelineCommands.ApprovalRequested, timeouts.AwaitingApproval);
+        var approval = new ApprovalDeadline(timeouts.AwaitingApproval, options.Value.ApprovalReminderBefore, StepDeadline, _clock, _logger);
         var promote = Step(Promoting, PipelineCommands.PromoteModel, timeouts.Promoting);
 
         Initially(
@@ -70,9 +78,10 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
             When(FeatureTableRefreshed)
                 .Then(x => x.Saga.Apply(x.Message, Now))
                 .StartStep(train),
-            When(DataQualityViolated)
+            When(DataQualityViolated, x => x.Message.Source != MonitoringQualitySource)
                 .Then(x => x.Saga.EndWith(FailureReasons.Of(x.Message), Now))
                 .TransitionTo(Failed),
+            Ignore(DataQualityViolated, x => x.Message.Source == MonitoringQualitySource),
             When(FeatureRefreshFailed)
                 .Then(x => x.Saga.EndWith(FailureReasons.Of(x.Message), Now))
                 .TransitionTo(Failed),
@@ -106,7 +115,7 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
                 .TransitionTo(Rejected),
             When(ChallengerEvaluated, x => x.Message.Promote && x.Saga.RequireApproval)
                 .Then(x => x.Saga.Apply(x.Message, Now))
-                .StartStep(awaitApproval),
+                .AwaitApproval(approval, AwaitingApproval),
             When(ChallengerEvaluated, x => x.Message.Promote && !x.Saga.RequireApproval)
                 .Then(x => x.Saga.Apply(x.Message, Now))
                 .StartStep(promote),
@@ -126,7 +135,7 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
                 .Then(x => x.Saga.EndWith(FailureReasons.Of(x.Message), Now))
                 .TransitionTo(Rejected),
             When(StepDeadline.Received)
-                .RetryOrTimeOut(awaitApproval, TimedOut));
+                .RemindOrExpire(approval, Rejected));
 
         During(Promoting,
             When(ModelPromoted)
@@ -217,6 +226,14 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
         where T : class =>
         LogUnknownRun(typeof(T).Name, context.CorrelationId);
 
+    private void DiscardUnlessMonitoring(ConsumeContext<DataQualityViolated> context)
+    {
+        if (context.Message.Source == MonitoringQualitySource)
+            LogMonitoringAlert(context.Message.ModelName, context.Message.CorrelationId);
+        else
+            DiscardForUnknownRun(context);
+    }
+
     /// <summary>A late or repeated reply for a step the run already left (e.g. the answer to a command sent twice).</summary>
     private Task IgnoreLateMessage(UnhandledEventContext<DeployCodePipelineState> context)
     {
@@ -231,6 +248,9 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Run {RunId} is stuck in {Step}: its deadline {DeadlineAt:u} passed more than {GracePeriod} ago and its deadline message never came; ending it TimedOut")]
     private partial void LogRunExpired(Guid runId, string step, DateTimeOffset deadlineAt, TimeSpan gracePeriod);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "DataQualityViolated from monitoring about {ModelName} (alert {AlertId}) is no pipeline reply: left to its subscribers")]
+    private partial void LogMonitoringAlert(string modelName, Guid alertId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Discarded {MessageType} for run {RunId}: no such pipeline run")]
     private partial void LogUnknownRun(string messageType, Guid? runId);

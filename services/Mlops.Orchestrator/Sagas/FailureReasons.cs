@@ -32,6 +32,10 @@ public static class FailureReasons
         $"Step {expire.Step} timed out: its deadline {expire.StepDeadlineAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z passed more than " +
         $"{expire.GracePeriod.ToString("c", CultureInfo.InvariantCulture)} ago and its deadline message never came (swept).";
 
+    public static string ApprovalExpired(int? version, TimeSpan timeout, DateTimeOffset? deadline) =>
+        $"Approval expired: nobody approved or denied the promotion of version {version} within {timeout.ToString("c", CultureInfo.InvariantCulture)} " +
+        $"(deadline {deadline?.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z).";
+
     public static string TimedOut(string step, string command, TimeSpan timeout, int attempts) =>
         $"Step {step} timed out: no reply to {command} within {timeout.ToString("c", CultureInfo.InvariantCulture)}, {attempts} attempts.";
 }

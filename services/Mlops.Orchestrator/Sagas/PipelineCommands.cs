@@ -59,6 +59,16 @@ public static class PipelineCommands
         Summary = run.Evaluation?.Reason ?? "",
     };
 
+    public static ApprovalDeadlineApproaching ApprovalDeadlineApproaching(DeployCodePipelineState run) => new()
+    {
+        CorrelationId = run.CorrelationId,
+        ModelName = run.ModelName,
+        Environment = run.Environment,
+        Principal = run.Principal,
+        Version = run.ModelVersion ?? 0,
+        DeadlineAt = run.StepDeadlineAt ?? default,
+    };
+
     /// <summary>The promotion only moves the champion if it is still the one the evaluation compared with.</summary>
     public static PromoteModel PromoteModel(DeployCodePipelineState run) => new()
     {

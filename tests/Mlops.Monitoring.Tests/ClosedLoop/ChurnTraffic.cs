@@ -42,9 +42,10 @@ public static class ChurnTraffic
     /// <summary>
     /// <paramref name="rows"/> predictions served in <paramref name="window"/>, ten per request. Tenure is shifted by
     /// <paramref name="tenureShift"/> (training: mean 24, deviation 6); monthly charges are missing in the given share of rows.
+    /// Requests take 5 to 50 ms, times <paramref name="slowdown"/>.
     /// </summary>
     public static IEnumerable<LoggedPrediction> Window(int seed, TimeWindow window, int rows, int version = 1, double tenureShift = 0,
-        double chargesMissing = 0, bool shadow = false)
+        double chargesMissing = 0, bool shadow = false, double slowdown = 1)
     {
         var random = new Random(seed);
         var span = (window.End - window.Start).Ticks;
@@ -55,7 +56,7 @@ public static class ChurnTraffic
             if (row % 10 == 0)
             {
                 requestId = Guid.NewGuid();
-                latency = 5 + 45 * random.NextDouble();
+                latency = (5 + 45 * random.NextDouble()) * slowdown;
             }
             var tenure = Normal(random, 24 + tenureShift, 6);
             var charges = Normal(random, 70, 15);

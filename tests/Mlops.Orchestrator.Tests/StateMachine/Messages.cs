@@ -43,6 +43,13 @@ public static class Messages
         Violations = ["tenure_months null rate 0.42 exceeds 0.05", "monthly_charges min -3 below 0"],
     };
 
+    /// <summary>What monitoring raises about live traffic: its CorrelationId is an alert's.</summary>
+    public static DataQualityViolated MonitoringQualityAlert(Guid alertId) => new()
+    {
+        CorrelationId = alertId, ModelName = Model, Environment = Environment, Principal = "monitoring", Source = "monitoring",
+        Violations = ["tenure_months: null_rate 0.4 above 0.05 in 2 of the last 5 judged windows"],
+    };
+
     public static FeatureRefreshFailed RefreshFailed(Guid runId) => new()
     {
         CorrelationId = runId, ModelName = Model, Environment = Environment, Principal = "feature-refresh",

@@ -32,7 +32,7 @@ public sealed class PipelineHarness : IAsyncDisposable
     public DeployCodePipelineStateMachine Machine => Saga.StateMachine;
 
     /// <summary>Every step waits a minute unless <paramref name="timeouts"/> says otherwise: long enough never to interfere.</summary>
-    public static async Task<PipelineHarness> StartAsync(Action<PipelineStepTimeouts>? timeouts = null)
+    public static async Task<PipelineHarness> StartAsync(Action<PipelineStepTimeouts>? timeouts = null, Action<PipelineOptions>? configure = null)
     {
         var services = new ServiceCollection()
             .AddLogging()
@@ -42,6 +42,7 @@ public sealed class PipelineHarness : IAsyncDisposable
                 foreach (var property in typeof(PipelineStepTimeouts).GetProperties())
                     property.SetValue(options.StepTimeouts, TimeSpan.FromMinutes(1));
                 timeouts?.Invoke(options.StepTimeouts);
+                configure?.Invoke(options);
             })
             .AddMassTransitTestHarness(bus =>
                 bus.AddSagaStateMachine<DeployCodePipelineStateMachine, DeployCodePipelineState, DeployCodePipelineStateDefinition>());

@@ -26,8 +26,6 @@ public sealed class When_a_step_does_not_answer : IAsyncLifetime
             (h, id) => h.Published<CheckCompliance>(id, m => m.CorrelationId).Count),
         ["Evaluating"] = new(m => m.Evaluating, t => t.Evaluating = Short,
             (h, id) => h.Published<EvaluateChallenger>(id, m => m.CorrelationId).Count),
-        ["AwaitingApproval"] = new(m => m.AwaitingApproval, t => t.AwaitingApproval = Short,
-            (h, id) => h.Published<ApprovalRequested>(id, m => m.CorrelationId).Count),
         ["Promoting"] = new(m => m.Promoting, t => t.Promoting = Short,
             (h, id) => h.Published<PromoteModel>(id, m => m.CorrelationId).Count),
     };
@@ -44,7 +42,7 @@ public sealed class When_a_step_does_not_answer : IAsyncLifetime
     {
         var silence = Steps[step];
         _pipeline = await PipelineHarness.StartAsync(silence.Timeout);
-        var runId = await _pipeline.StartRunAsync(requireApproval: step == "AwaitingApproval");
+        var runId = await _pipeline.StartRunAsync();
 
         await _pipeline.AdvanceAsync(runId, silence.Step);
 
