@@ -85,4 +85,5 @@ for entry in "${SERVICES[@]}"; do
   log "  $name ready on http://127.0.0.1:$port"
 done
 
+log "dashboard: ${MLOPS_API_URL:-http://127.0.0.1:5110}/dashboard/ (served by Mlops.Api; sign in with an API token)"
 dotnet "services/Mlops.Cli/bin/$CONFIG/net10.0/mlops.dll" demo "$@"

@@ -36,6 +36,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<AuditQueries>();
         builder.Services.AddSingleton<RunQueries>();
         builder.Services.AddSingleton<RegistryQueries>();
+        builder.Services.AddSingleton<MonitoringQueries>();
         builder.Services.AddScoped<RequestAudit>();
         builder.Services.AddScoped<AccessGuard>();
 
@@ -48,6 +49,7 @@ public static class ApiExtensions
         builder.Services.Configure<JsonOptions>(options => options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiDocumentTransformer>().AddOperationTransformer<ApiDocumentTransformer>());
 
+        builder.AddDashboard();
         builder.AddMlopsMessaging();
         return builder;
     }
@@ -71,6 +73,8 @@ public static class ApiExtensions
         api.MapApprovalEndpoints();
         api.MapAuditEndpoints();
         api.MapPrincipalEndpoints(anonymous);
+        api.MapMonitoringEndpoints();
+        app.MapDashboard(api);
         return app;
     }
 }
