@@ -46,6 +46,9 @@ public sealed class When_the_dashboard_is_used(DashboardFixture fixture) : IClas
         Assert.True(response.IsSuccessStatusCode);
         Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
         Assert.DoesNotContain("http", html.Replace("http-equiv", ""), StringComparison.OrdinalIgnoreCase);
+        var bare = await fixture.Anonymous.GetAsync("/dashboard");
+        Assert.True(bare.IsSuccessStatusCode);
+        Assert.EndsWith("/dashboard/", bare.RequestMessage!.RequestUri!.AbsolutePath);
         foreach (var asset in new[] { "app.js", "charts.js", "dashboard.css" })
             Assert.True((await fixture.Anonymous.GetAsync($"/dashboard/{asset}")).IsSuccessStatusCode, asset);
     }
