@@ -21,7 +21,9 @@ class SignedOut extends Error {}
 function describeProblem(status, problem) {
   const detail = problem?.detail || problem?.title || `HTTP ${status}`;
   if (status === 403) {
-    const what = [problem?.permission && `missing ${problem.permission}`, problem?.catalog && `in ${problem.catalog}`, problem?.resource && `for ${problem.resource}`]
+    // A rule such as separation of duties is named as the rule; anything else is a right the token lacks.
+    const rule = problem?.permission && !problem.permission.includes('.');
+    const what = [problem?.permission && (rule ? `rule ${problem.permission}` : `missing ${problem.permission}`), problem?.catalog && `in ${problem.catalog}`, problem?.resource && `for ${problem.resource}`]
       .filter(Boolean).join(' ');
     return `Not allowed (403): ${detail}${what ? ` — ${what}` : ''}`;
   }
