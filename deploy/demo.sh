@@ -97,4 +97,5 @@ log "bootstrapping the first admin (mlops bootstrap-admin --name root: the one c
 token=$(dotnet "$MLOPS" bootstrap-admin --name root) || exit 1
 # Everything from here on goes through the API with tokens: root's, then those of the principals the demo creates.
 export MLOPS_API_URL="http://127.0.0.1:$((5110 + PORT_OFFSET))" MLOPS_TOKEN="$token"
+log "dashboard: $MLOPS_API_URL/dashboard/ (served by Mlops.Api; sign in with an API token)"
 dotnet "$MLOPS" demo --serving-url "http://127.0.0.1:$((5107 + PORT_OFFSET))" "$@"

@@ -20,6 +20,18 @@ cleanup() { if [ "$started" = 1 ] && [ "${MLOPS_KEEP_INFRA:-0}" != 1 ]; then dep
 trap cleanup EXIT
 eval "$(deploy/infra.sh env)"
 
+# The dashboard's browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+if [ -z "${MLOPS_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "[test] installing chromium from Debian's packages (for tests/Mlops.Dashboard.Tests)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+      || echo "[test] chromium could not be installed: the dashboard's browser tests will fail" >&2
+  else
+    echo "[test] chromium is missing and installing it needs root (apt-get install -y chromium)" >&2
+  fi
+fi
+
 results=$ROOT/artifacts/test-results
 rm -rf "$results" && mkdir -p "$results"
 log=$results/dotnet-test.log

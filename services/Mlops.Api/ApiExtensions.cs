@@ -38,6 +38,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<RunQueries>();
         builder.Services.AddSingleton<RegistryQueries>();
         builder.Services.AddSingleton<WebhookQueries>().AddSingleton<Mlops.Hosting.Secrets.SecretBox>().AddOptions<Mlops.Hosting.Secrets.SecretBoxOptions>().BindConfiguration(Mlops.Hosting.Secrets.SecretBoxOptions.Section);
+        builder.Services.AddSingleton<MonitoringQueries>();
         builder.Services.AddScoped<RequestAudit>();
         builder.Services.AddScoped<AccessGuard>();
         builder.Services.AddSingleton<DeadLetterStore>();
@@ -52,6 +53,7 @@ public static class ApiExtensions
         builder.Services.Configure<JsonOptions>(options => options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiDocumentTransformer>().AddOperationTransformer<ApiDocumentTransformer>());
 
+        builder.AddDashboard();
         builder.AddMlopsMessaging();
         return builder;
     }
@@ -78,6 +80,8 @@ public static class ApiExtensions
         api.MapPrincipalEndpoints(anonymous);
         api.MapDeadLetterEndpoints();
         api.MapSimulatorEndpoints();
+        api.MapMonitoringEndpoints();
+        app.MapDashboard(api);
         return app;
     }
 }

@@ -37,6 +37,11 @@ public class ApiFixture : TestEnvironment
 
     protected virtual IDictionary<string, string?> HostSettings => new Dictionary<string, string?> { ["Api:RefusalsBeforeAlert"] = "10000" };
 
+    /// <summary>More for the API host, e.g. the migrations of another service whose tables an endpoint reads.</summary>
+    protected virtual void ConfigureHost(WebApplicationBuilder builder)
+    {
+    }
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -45,6 +50,7 @@ public class ApiFixture : TestEnvironment
             builder.AddMlopsDefaults();
             builder.AddApiService();
             builder.Services.AddMlopsMigrations(typeof(OrchestratorExtensions).Assembly);
+            ConfigureHost(builder);
         }, HostSettings, app =>
         {
             app.MapMlopsDefaults();

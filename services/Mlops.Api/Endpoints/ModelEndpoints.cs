@@ -142,7 +142,8 @@ public static class ModelEndpoints
     private static Task AuditIfProdAsync(DbSession session, RequestAudit audit, ModelSummary model, string action, string resource, CancellationToken cancellationToken) =>
         ModelName.Parse(model.Name).Catalog == "prod" ? AuditReadAsync(session, audit, action, resource, "", cancellationToken) : Task.CompletedTask;
 
-    private static async Task AuditReadAsync(DbSession session, RequestAudit audit, string action, string resource, string detail, CancellationToken cancellationToken)
+    /// <summary>Audits a read of prod data in a transaction of its own (the read itself changes nothing).</summary>
+    internal static async Task AuditReadAsync(DbSession session, RequestAudit audit, string action, string resource, string detail, CancellationToken cancellationToken)
     {
         await session.BeginAsync(cancellationToken);
         await audit.AppendAsync(session, action, resource, detail, cancellationToken);

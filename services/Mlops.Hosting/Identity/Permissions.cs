@@ -17,4 +17,9 @@ public static class Permissions
 
     /// <summary>The catalog global permissions (audit, principals) are checked against.</summary>
     public const string AnyCatalog = "*";
+
+    /// <summary>Every permission of a catalog, then the global ones.</summary>
+    public static readonly IReadOnlyList<string> PerCatalog = [CatalogRead, CatalogWrite, ModelsRead, ModelsWrite, ModelsPromote, ModelsRollbackOverride];
+
+    public static readonly IReadOnlyList<string> Global = [AuditRead, PrincipalsManage];
 }
