@@ -80,6 +80,23 @@ public sealed class ServiceProcess : IDisposable
         }
     }
 
+    /// <summary>A CPU-sampling trace of this process for <paramref name="seconds"/> s (dotnet-trace, a global dotnet tool).</summary>
+    public async Task TraceAsync(string file, int seconds)
+    {
+        var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-trace");
+        var start = new ProcessStartInfo(File.Exists(tool) ? tool : "dotnet-trace",
+            ["collect", "-p", process.Id.ToString(), "--profile", "dotnet-common,dotnet-sampled-thread-time", "--duration", $"00:00:00:{seconds:D2}", "-o", file])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        using var trace = Process.Start(start)!;
+        await trace.StandardOutput.ReadToEndAsync();
+        await trace.WaitForExitAsync();
+        Console.WriteLine($"P5 trace of Serving: {file}");
+    }
+
     /// <summary>SIGTERM (Serving drains its inference log), then how many rows it logged.</summary>
     public async Task<long> StopAndCountLoggedAsync(string connectionString)
     {

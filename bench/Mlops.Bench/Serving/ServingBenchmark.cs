@@ -52,7 +52,12 @@ public static partial class ServingBenchmark
             // Warm both (JIT, pools, the log writer's first batches), then measure them back to back.
             await Wrk.RunAsync(wrk, script, servingUrl, c, 2);
             await Wrk.RunAsync(wrk, script, bareUrl, c, 2);
+            // MLOPS_BENCH_TRACE_DIR=DIR: a CPU-sampling dotnet-trace of Serving during this run, for `dotnet-trace report FILE topN`.
+            var trace = Environment.GetEnvironmentVariable("MLOPS_BENCH_TRACE_DIR") is { Length: > 0 } traceDirectory
+                ? serving.TraceAsync(Path.Combine(traceDirectory, $"serving-c{c}.nettrace"), duration - 1)
+                : Task.CompletedTask;
             var ours = await Wrk.RunAsync(wrk, script, servingUrl, c, duration);
+            await trace;
             var baseline = await Wrk.RunAsync(wrk, script, bareUrl, c, duration);
             Console.WriteLine($"P5 serving, wrk {c} connections {duration} s: Serving {ours.RequestsPerSecond:N0} rps p99 {ours.P99Milliseconds:F1} ms, bare {baseline.RequestsPerSecond:N0} rps p99 {baseline.P99Milliseconds:F1} ms");
             results.Add(new BenchResult
