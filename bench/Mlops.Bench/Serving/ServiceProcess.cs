@@ -18,6 +18,16 @@ public sealed class ServiceProcess : IDisposable
 
     public Uri Address { get; }
 
+    /// <summary>CPU time the process has used so far (user + system).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>services/Mlops.Serving as built (its appsettings.json and logging), on the bench's database and virtual host.</summary>
     public static Task<ServiceProcess> StartServingAsync(string root, BenchInfrastructure infrastructure, string model, string spill)
     {

@@ -56,9 +56,13 @@ public static partial class ServingBenchmark
             var trace = Environment.GetEnvironmentVariable("MLOPS_BENCH_TRACE_DIR") is { Length: > 0 } traceDirectory
                 ? serving.TraceAsync(Path.Combine(traceDirectory, $"serving-c{c}.nettrace"), duration - 1)
                 : Task.CompletedTask;
+            var cpu = serving.CpuTime;
             var ours = await Wrk.RunAsync(wrk, script, servingUrl, c, duration);
+            var servingCpu = (serving.CpuTime - cpu).TotalMicroseconds / (ours.RequestsPerSecond * duration);
             await trace;
+            cpu = bare.CpuTime;
             var baseline = await Wrk.RunAsync(wrk, script, bareUrl, c, duration);
+            var bareCpu = (bare.CpuTime - cpu).TotalMicroseconds / (baseline.RequestsPerSecond * duration);
             Console.WriteLine($"P5 serving, wrk {c} connections {duration} s: Serving {ours.RequestsPerSecond:N0} rps p99 {ours.P99Milliseconds:F1} ms, bare {baseline.RequestsPerSecond:N0} rps p99 {baseline.P99Milliseconds:F1} ms");
             results.Add(new BenchResult
             {
@@ -73,8 +77,11 @@ public static partial class ServingBenchmark
                     ["serving_p50_ms"] = ours.P50Milliseconds, ["serving_p99_ms"] = ours.P99Milliseconds,
                     ["bare_p50_ms"] = baseline.P50Milliseconds, ["bare_p99_ms"] = baseline.P99Milliseconds,
                     ["serving_non_2xx"] = ours.Non2xx, ["wrk_threads"] = 2, ["seconds"] = duration,
+                    ["serving_cpu_us_per_request"] = Math.Round(servingCpu, 1), ["bare_cpu_us_per_request"] = Math.Round(bareCpu, 1),
                 },
-                Note = "wrk, Serving and the bare endpoint share the 2 cores",
+                Note = "wrk, Serving, the bare endpoint and PostgreSQL (the inference log's COPY) share the 2 cores; "
+                    + "CPU per request (the process's user+system time ÷ requests) says how much more work Serving does per request; "
+                    + "Serving's CPU includes the log writer's batches and the PostgreSQL server's does not",
             });
         }
 
