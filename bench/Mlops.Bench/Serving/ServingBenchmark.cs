@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,7 +16,7 @@ namespace Mlops.Bench.Serving;
 /// at a fixed 1,000 requests/s from <see cref="FixedRateClient"/> (wrk cannot hold a rate), p50/p99 measured from each
 /// request's scheduled start. One record per request, the model a two-input logistic regression.
 /// </summary>
-public static partial class ServingBenchmark
+public static class ServingBenchmark
 {
     public const double Intercept = -0.5;
     public const double Weight = 0.8;
