@@ -18,6 +18,10 @@ if [ -z "$python" ]; then
   python=/usr/bin/python3
 fi
 export MLOPS_BENCH_PYTHON=$python
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "[bench] installing wrk from Debian (P5's load generator)" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
 
 started=0
 status=$(deploy/infra.sh status 2>/dev/null || true)
@@ -29,5 +33,6 @@ cleanup() { if [ "$started" = 1 ] && [ "${MLOPS_KEEP_INFRA:-0}" != 1 ]; then dep
 trap cleanup EXIT
 eval "$(deploy/infra.sh env)"
 
+# Builds services/Mlops.Serving too (a project reference): P5 runs that build as its own process.
 dotnet build bench/Mlops.Bench -c Release -nologo -clp:ErrorsOnly
 dotnet bench/Mlops.Bench/bin/Release/net10.0/Mlops.Bench.dll --bench-dir "$ROOT/bench" "$@"

@@ -14,13 +14,19 @@ public sealed class ArrivalCounter(int count)
     private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int received;
 
+    /// <summary>When the last timed message arrived (<see cref="Stopwatch.GetTimestamp"/>), 0 until then.</summary>
+    public long DoneAt { get; private set; }
+
     public void Arrived()
     {
         var now = Interlocked.Increment(ref received);
         if (now == WarmUp)
             warmed.TrySetResult();
         else if (now == WarmUp + count)
+        {
+            DoneAt = Stopwatch.GetTimestamp();
             done.TrySetResult();
+        }
     }
 
     /// <summary>Messages per second; <paramref name="publishRange"/> publishes the messages numbered first .. first + n.</summary>

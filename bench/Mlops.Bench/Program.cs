@@ -1,4 +1,12 @@
 using Mlops.Bench;
+using Mlops.Bench.Serving;
+
+// P5's baseline runs in a process of its own: Mlops.Bench --bare-endpoint PORT
+if (args.Length == 2 && args[0] == "--bare-endpoint")
+{
+    await BareEndpoint.RunAsync(int.Parse(args[1]));
+    return 0;
+}
 
 // bench/run.sh builds and starts this: Mlops.Bench [--quick] --bench-dir DIR [--only P4,P1]
 var quick = args.Contains("--quick");
@@ -13,10 +21,11 @@ var benchmarks = new (string Id, Func<IReadOnlyList<BenchResult>> Run)[]
     ("P2", () => WithInfrastructure(async infrastructure => [await DurableConsumerBenchmark.RunAsync(infrastructure, quick ? 3_000 : 20_000)])),
     ("P2b", () => WithInfrastructure(async infrastructure => [await OutboxBenchmark.RunAsync(infrastructure, quick ? 5_000 : 20_000)])),
     ("P3", () => WithInfrastructure(infrastructure => SagaBenchmark.RunAsync(infrastructure, quick ? 200 : 1_000))),
+    ("P5", () => WithInfrastructure(infrastructure => ServingBenchmark.RunAsync(infrastructure, Path.GetDirectoryName(Path.GetFullPath(benchDirectory))!, quick))),
     ("P6", () => WithInfrastructure(async infrastructure => [await IngestBenchmark.RunAsync(infrastructure, quick ? 50_000 : 500_000)])),
     ("P7", () => WithInfrastructure(async infrastructure => [await FeatureRefreshBenchmark.RunAsync(infrastructure, quick ? 100_000 : 1_000_000)])),
 };
-string[] notYet = ["P5"];
+string[] notYet = [];
 
 var results = new List<BenchResult>();
 try

@@ -12,6 +12,7 @@ namespace Mlops.Hosting.Data;
 public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
     private readonly List<Action> _afterCommit = [];
+    private readonly List<Func<CancellationToken, Task>> _beforeCommit = [];
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
 
@@ -39,8 +40,30 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
             _afterCommit.Add(action);
     }
 
+    /// <summary>
+    /// Runs once, inside the transaction, before it commits (or at <see cref="FlushAsync"/>): writes gathered for one statement,
+    /// e.g. the outbox rows of everything published in this session.
+    /// </summary>
+    public void BeforeCommit(Func<CancellationToken, Task> write)
+    {
+        if (!_beforeCommit.Contains(write))
+            _beforeCommit.Add(write);
+    }
+
+    /// <summary>Runs the gathered writes now, for a statement that must see them (e.g. one deleting outbox rows).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        while (_beforeCommit.Count > 0)
+        {
+            var write = _beforeCommit[0];
+            _beforeCommit.RemoveAt(0);
+            await write(cancellationToken);
+        }
+    }
+
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
+        await FlushAsync(cancellationToken);
         await Transaction.CommitAsync(cancellationToken);
         await _transaction!.DisposeAsync();
         _transaction = null;
@@ -59,6 +82,7 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
         await _transaction.DisposeAsync();
         _transaction = null;
         _afterCommit.Clear();
+        _beforeCommit.Clear();
     }
 
     public async ValueTask DisposeAsync()
@@ -76,5 +100,6 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
             _connection = null;
         }
         _afterCommit.Clear();
+        _beforeCommit.Clear();
     }
 }

@@ -13,7 +13,8 @@ using Npgsql;
 namespace Mlops.Hosting.Outbox;
 
 /// <summary>
-/// Sends this service's committed outbox rows to the broker, oldest first, and stamps them delivered.
+/// Sends this service's committed outbox rows to the broker and stamps them delivered: a batch at a time, its sends started
+/// oldest first and in flight together, so the batch waits for the broker's confirms once rather than once per row.
 /// Rows are claimed with FOR UPDATE SKIP LOCKED, so several instances of a service never send the same row at once.
 /// A crash between the broker's confirm and the stamp re-sends the row with the same MessageId on restart;
 /// the receiving inbox drops that duplicate. Scheduled rows (deadlines, delayed redeliveries) go out once their time has come.
@@ -101,43 +102,79 @@ public sealed partial class OutboxDispatcher(
             return new OutboxBatchResult(0, 0, 0, null);
         }
 
-        var delivered = new List<long>(rows.Count);
+        // Every sendable row of the batch goes out at once, oldest first, and the broker's confirms come back together:
+        // one round trip per batch instead of one per row. A stop only keeps further sends from starting; a send already
+        // handed to the broker is awaited (SendTimeout bounds it) so that what was sent is stamped delivered below.
+        var sends = new List<(OutboxRecord Row, Task Send)>(rows.Count);
         var parked = 0;
-        Exception? transient = null;
         foreach (var row in rows)
         {
             if (cancellationToken.IsCancellationRequested)
                 break;
-
-            var poison = Validate(row);
-            if (poison is null)
+            if (Validate(row) is { } poison)
             {
-                try
+                await ParkAsync(connection, transaction, row, poison);
+                parked++;
+                continue;
+            }
+            sends.Add((row, SendAsync(row)));
+        }
+
+        var delivered = new List<long>(sends.Count);
+        var suspects = new List<OutboxRecord>();
+        Exception? transient = null;
+        foreach (var (row, send) in sends)
+        {
+            try
+            {
+                await send;
+                delivered.Add(row.SequenceNumber);
+            }
+            catch (Exception exception) when (TransientFailures.IsTransient(exception))
+            {
+                // The first transient failure in sequence order is counted on its row for operators to see (it never parks a
+                // row) and ends the batch: a broker that is down is not hammered. Rows the broker confirmed anyway are stamped.
+                if (transient is null)
                 {
-                    await SendAsync(row, cancellationToken);
-                    delivered.Add(row.SequenceNumber);
-                    continue;
-                }
-                catch (Exception exception) when (!cancellationToken.IsCancellationRequested && TransientFailures.IsTransient(exception))
-                {
-                    // Stop at the first transient failure: keeps the order of what follows, and a broker that is down is not hammered.
-                    // The attempt is counted for operators to see; it never parks the row.
-                    LogSendFailed(exception, row.MessageId, row.DestinationAddress, row.Attempts + 1);
-                    await connection.ExecuteAsync(new CommandDefinition(FailedSql,
-                        new { row.SequenceNumber, Error = Describe(exception) }, transaction, cancellationToken: CancellationToken.None));
                     transient = exception;
-                    break;
-                }
-                catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-                {
-                    poison = exception;
+                    await RecordFailureAsync(connection, transaction, row, exception);
                 }
             }
+            catch (Exception exception)
+            {
+                // A refusal (406) closes the channel, failing the other sends in flight on it the same way: only a row
+                // refused when sent on its own is poison.
+                if (sends.Count == 1)
+                {
+                    await ParkAsync(connection, transaction, row, exception);
+                    parked++;
+                }
+                else
+                {
+                    suspects.Add(row);
+                }
+            }
+        }
 
-            LogParked(poison, row.MessageId, row.DestinationAddress);
-            await connection.ExecuteAsync(new CommandDefinition(ParkSql,
-                new { row.SequenceNumber, Error = Describe(poison) }, transaction, cancellationToken: CancellationToken.None));
-            parked++;
+        foreach (var row in suspects)
+        {
+            if (transient is not null || cancellationToken.IsCancellationRequested)
+                break;
+            try
+            {
+                await SendAsync(row);
+                delivered.Add(row.SequenceNumber);
+            }
+            catch (Exception exception) when (TransientFailures.IsTransient(exception))
+            {
+                transient = exception;
+                await RecordFailureAsync(connection, transaction, row, exception);
+            }
+            catch (Exception exception)
+            {
+                await ParkAsync(connection, transaction, row, exception);
+                parked++;
+            }
         }
 
         // Whatever the broker confirmed is stamped even while the host stops: otherwise it would all be sent again on restart.
@@ -148,13 +185,25 @@ public sealed partial class OutboxDispatcher(
         return new OutboxBatchResult(rows.Count, delivered.Count, parked, transient);
     }
 
+    private Task RecordFailureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxRecord row, Exception exception)
+    {
+        LogSendFailed(exception, row.MessageId, row.DestinationAddress, row.Attempts + 1);
+        return connection.ExecuteAsync(new CommandDefinition(FailedSql,
+            new { row.SequenceNumber, Error = Describe(exception) }, transaction, cancellationToken: CancellationToken.None));
+    }
+
+    private Task ParkAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxRecord row, Exception reason)
+    {
+        LogParked(reason, row.MessageId, row.DestinationAddress);
+        return connection.ExecuteAsync(new CommandDefinition(ParkSql,
+            new { row.SequenceNumber, Error = Describe(reason) }, transaction, cancellationToken: CancellationToken.None));
+    }
+
     /// <summary>The reason a row can never be sent, or null when it can be tried.</summary>
     private Exception? Validate(OutboxRecord row)
     {
         try
         {
-            if (!Uri.TryCreate(row.DestinationAddress, UriKind.Absolute, out _))
-                throw new FormatException($"The destination '{row.DestinationAddress}' is not an absolute address.");
             if (System.Text.Encoding.UTF8.GetByteCount(row.Body) > Options.MaxMessageBytes)
                 throw new InvalidOperationException(
                     $"The body is larger than {Options.MaxMessageBytes} bytes (Messaging:Outbox:MaxMessageBytes), more than the broker accepts.");
@@ -169,7 +218,8 @@ public sealed partial class OutboxDispatcher(
 
     private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
 
-    private async Task SendAsync(OutboxRecord row, CancellationToken cancellationToken)
+    /// <summary>One send, bounded by <see cref="OutboxOptions.SendTimeout"/> alone: a stopping host does not cut a send short.</summary>
+    private async Task SendAsync(OutboxRecord row)
     {
         // Continue the trace of whoever wrote the row: MassTransit's send span then hangs under it.
         var parent = ((OutboxMessageContext)row).Headers.TryGetHeader("MT-Activity-Id", out var value) && value is string id
@@ -180,9 +230,7 @@ public sealed partial class OutboxDispatcher(
         activity?.SetTag("messaging.message.id", row.MessageId.ToString());
         activity?.SetTag("messaging.destination.name", row.Destination.AbsolutePath.TrimStart('/'));
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Options.SendTimeout);
-
+        using var timeout = new CancellationTokenSource(Options.SendTimeout);
         var endpoint = await bus.GetSendEndpoint(row.Destination);
         await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(row, row.Destination), timeout.Token);
     }

@@ -32,8 +32,12 @@ public sealed class OutboxScheduleMessageProvider(ISendEndpointProvider outboxSe
 
     public Task CancelScheduledSend(Uri destinationAddress, Guid tokenId, CancellationToken cancellationToken) => Cancel(tokenId, cancellationToken);
 
-    private Task Cancel(Guid tokenId, CancellationToken cancellationToken) =>
-        session.Connection.ExecuteAsync(new CommandDefinition(
+    private async Task Cancel(Guid tokenId, CancellationToken cancellationToken)
+    {
+        // A message scheduled earlier in this session may still wait to be written with the others: write it, then delete it.
+        await session.FlushAsync(cancellationToken);
+        await session.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM messaging.outbox WHERE scheduling_token_id = @TokenId AND delivered_at IS NULL",
             new { TokenId = tokenId }, session.Transaction, cancellationToken: cancellationToken));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dapper;
 using MassTransit;
 using MassTransit.Context;
@@ -9,11 +10,15 @@ namespace Mlops.Hosting.Outbox;
 
 /// <summary>
 /// Turns a fully formed MassTransit send context (serialised body, headers, addresses, delay) into an outbox row
-/// inside the caller's transaction. Nothing reaches the broker until that transaction commits.
+/// inside the caller's transaction. Nothing reaches the broker until that transaction commits. The rows of one session are
+/// gathered and written in one statement just before it commits (<see cref="DbSession.BeforeCommit"/>): a consumer or a
+/// request that publishes many messages pays one round trip for all of them, not one each.
 /// </summary>
 public sealed class OutboxWriter(OutboxDispatcherSignal signal, ProducerName producer)
 {
-    public async Task AddAsync<T>(DbSession session, SendContext<T> context)
+    private readonly ConditionalWeakTable<DbSession, PendingRows> _pending = new();
+
+    public Task AddAsync<T>(DbSession session, SendContext<T> context)
         where T : class
     {
         if (context.MessageId is not { } messageId)
@@ -57,8 +62,52 @@ public sealed class OutboxWriter(OutboxDispatcherSignal signal, ProducerName pro
             DelayMilliseconds = context.Delay is { } delay && delay > TimeSpan.Zero ? delay.TotalMilliseconds : 0d,
         };
 
-        await InsertAsync(session.Connection, session.Transaction, row, context.CancellationToken);
+        var pending = _pending.GetValue(session, s => new PendingRows(s));
+        pending.Rows.Add(row);
+        session.BeforeCommit(pending.WriteAsync);
         session.AfterCommit(signal.Notify);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A session's rows not yet written; written (and forgotten) in one statement before it commits.</summary>
+    private sealed class PendingRows(DbSession session)
+    {
+        public List<OutboxMessage> Rows { get; } = [];
+
+        public async Task WriteAsync(CancellationToken cancellationToken)
+        {
+            if (Rows.Count == 0)
+                return;
+            var rows = Rows.ToArray();
+            Rows.Clear();
+            if (rows.Length == 1)
+            {
+                await InsertAsync(session.Connection, session.Transaction, rows[0], cancellationToken);
+                return;
+            }
+            await session.Connection.ExecuteAsync(new CommandDefinition(InsertManySql, new
+            {
+                Producers = rows.Select(r => r.Producer).ToArray(),
+                MessageIds = rows.Select(r => r.MessageId).ToArray(),
+                DestinationAddresses = rows.Select(r => r.DestinationAddress).ToArray(),
+                MessageTypes = rows.Select(r => r.MessageType).ToArray(),
+                ContentTypes = rows.Select(r => r.ContentType).ToArray(),
+                Bodies = rows.Select(r => r.Body).ToArray(),
+                Headers = rows.Select(r => r.Headers).ToArray(),
+                Properties = rows.Select(r => r.Properties).ToArray(),
+                ConversationIds = rows.Select(r => r.ConversationId).ToArray(),
+                CorrelationIds = rows.Select(r => r.CorrelationId).ToArray(),
+                InitiatorIds = rows.Select(r => r.InitiatorId).ToArray(),
+                RequestIds = rows.Select(r => r.RequestId).ToArray(),
+                SourceAddresses = rows.Select(r => r.SourceAddress).ToArray(),
+                ResponseAddresses = rows.Select(r => r.ResponseAddress).ToArray(),
+                FaultAddresses = rows.Select(r => r.FaultAddress).ToArray(),
+                ExpirationTimes = rows.Select(r => r.ExpirationTime).ToArray(),
+                SentTimes = rows.Select(r => r.SentTime).ToArray(),
+                SchedulingTokenIds = rows.Select(r => r.SchedulingTokenId).ToArray(),
+                DelaysMilliseconds = rows.Select(r => r.DelayMilliseconds).ToArray(),
+            }, session.Transaction, cancellationToken: cancellationToken));
+        }
     }
 
     /// <summary>
@@ -77,5 +126,23 @@ public sealed class OutboxWriter(OutboxDispatcherSignal signal, ProducerName pro
             @Producer, @MessageId, @DestinationAddress, @MessageType, @ContentType, @Body, @Headers, @Properties,
             @ConversationId, @CorrelationId, @InitiatorId, @RequestId, @SourceAddress, @ResponseAddress, @FaultAddress,
             @ExpirationTime, @SentTime, @SchedulingTokenId, now() + make_interval(secs => @DelayMilliseconds / 1000.0))
+        """;
+
+    // WITH ORDINALITY keeps the rows' sequence numbers in the order they were published.
+    private const string InsertManySql = """
+        INSERT INTO messaging.outbox (
+            producer, message_id, destination_address, message_type, content_type, body, headers, properties,
+            conversation_id, correlation_id, initiator_id, request_id, source_address, response_address, fault_address,
+            expiration_time, sent_time, scheduling_token_id, deliver_after)
+        SELECT producer, message_id, destination_address, message_type, content_type, body, headers, properties,
+               conversation_id, correlation_id, initiator_id, request_id, source_address, response_address, fault_address,
+               expiration_time, sent_time, scheduling_token_id, now() + make_interval(secs => delay_ms / 1000.0)
+        FROM unnest(@Producers, @MessageIds, @DestinationAddresses, @MessageTypes, @ContentTypes, @Bodies, @Headers, @Properties,
+                    @ConversationIds, @CorrelationIds, @InitiatorIds, @RequestIds, @SourceAddresses, @ResponseAddresses, @FaultAddresses,
+                    @ExpirationTimes, @SentTimes, @SchedulingTokenIds, @DelaysMilliseconds)
+            WITH ORDINALITY AS r(producer, message_id, destination_address, message_type, content_type, body, headers, properties,
+                                 conversation_id, correlation_id, initiator_id, request_id, source_address, response_address, fault_address,
+                                 expiration_time, sent_time, scheduling_token_id, delay_ms, position)
+        ORDER BY position
         """;
 }

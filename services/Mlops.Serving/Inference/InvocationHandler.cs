@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -143,17 +145,53 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
             sizeLimit.MaxRequestBodySize = limit;
 
+        // A declared length (the usual case) is read straight into an array of that size; a chunked body is gathered.
+        if (http.Request.ContentLength is { } length)
+        {
+            var body = new byte[length];
+            await http.Request.Body.ReadExactlyAsync(body, cancellationToken);
+            return body;
+        }
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, cancellationToken);
         return buffer.ToArray();
     }
 
+    // One writer and buffer per thread: a row's features are written straight to UTF-8, with no dictionary and no
+    // reflection-based serialiser per row. The output is what JsonSerializer wrote for the same values (same encoder).
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_featuresBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_featuresWriter;
+
     private static string FeaturesJson(IReadOnlyList<SignatureColumn> inputs, object?[] row)
     {
-        var values = new Dictionary<string, object?>(inputs.Count);
+        var buffer = t_featuresBuffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = t_featuresWriter ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        writer.WriteStartObject();
         for (var c = 0; c < inputs.Count; c++)
-            values[inputs[c].Name] = row[c] is double d && double.IsNaN(d) ? null : row[c];
-        return JsonSerializer.Serialize(values);
+        {
+            writer.WritePropertyName(inputs[c].Name);
+            switch (row[c])
+            {
+                case null:
+                case double d when double.IsNaN(d):
+                    writer.WriteNullValue();
+                    break;
+                case double d:
+                    writer.WriteNumberValue(d);
+                    break;
+                case string text:
+                    writer.WriteStringValue(text);
+                    break;
+                case var other:
+                    JsonSerializer.Serialize(writer, other);
+                    break;
+            }
+        }
+        writer.WriteEndObject();
+        writer.Flush();
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static IResult Error(int status, string code, string message) =>
