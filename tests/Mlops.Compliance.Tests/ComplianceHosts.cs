@@ -21,7 +21,7 @@ public sealed class ComplianceHosts : TestEnvironment
 
     public IServiceProvider Services => _compliance!.Services;
 
-    public VersionArranger Arrange => new(Services);
+    public VersionArranger Arrange => new(Services, () => SessionAs("owner"));
 
     public override async Task InitializeAsync()
     {

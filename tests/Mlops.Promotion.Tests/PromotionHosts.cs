@@ -24,7 +24,7 @@ public sealed class PromotionHosts : TestEnvironment
 
     public IServiceProvider Services => _promotion!.Services;
 
-    public CatalogArranger Arrange => new(Services);
+    public CatalogArranger Arrange => new(Services, () => SessionAs("owner"));
 
     public ModelRegistry Registry => Services.GetRequiredService<ModelRegistry>();
 

@@ -64,7 +64,7 @@ public class ServingFixture : TestEnvironment
     public async Task<int> RegisterAsync(double intercept, double weight)
     {
         await using var scope = Host.Services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = SessionAs("training");
         await session.BeginAsync();
         var runId = Guid.NewGuid();
         var document = new ModelDocument
@@ -101,7 +101,7 @@ public class ServingFixture : TestEnvironment
     public async Task MoveAliasAsync(string alias, int version, int? expected, bool announce = true)
     {
         await using var scope = Host.Services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = SessionAs("promotion");
         await session.BeginAsync();
         await scope.ServiceProvider.GetRequiredService<ModelRegistry>().SetAliasAsync(session, Model, alias, version, expected, "test", "test");
         await session.CommitAsync();

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Mlops.Hosting.Data;
+using Npgsql;
 using Xunit;
 
 namespace Mlops.Testing;
@@ -9,6 +12,7 @@ namespace Mlops.Testing;
 public class TestEnvironment : IAsyncLifetime
 {
     private readonly RabbitMqManagement _management = new();
+    private readonly ConcurrentDictionary<string, NpgsqlDataSource> _dataSources = new();
 
     public TestDatabase Database { get; private set; } = null!;
 
@@ -24,18 +28,24 @@ public class TestEnvironment : IAsyncLifetime
         await _management.CreateVirtualHostAsync(VirtualHost);
     }
 
-    /// <summary>Configuration every test host gets: this environment's database and virtual host, short timings.</summary>
+    /// <summary>
+    /// Configuration every test host gets: this environment's database and virtual host, short timings, and the service's
+    /// own database role (migrations under the owner's), so a right the service lacks fails its tests as it would in production.
+    /// </summary>
     public virtual IDictionary<string, string?> Settings(string serviceName) => new Dictionary<string, string?>
     {
         ["ConnectionStrings:Postgres"] = Database.ConnectionString,
+        ["Database:Username"] = TestInfrastructure.RolesEnabled ? TestInfrastructure.RoleFor(serviceName) : null,
+        ["Database:MigrationsUsername"] = TestInfrastructure.RolesEnabled ? DatabaseAccessPolicy.OwnerRole : null,
+        ["Secrets:Directory"] = TestInfrastructure.SecretsDirectory,
         ["Messaging:Transport"] = "RabbitMq",
         ["Messaging:ServiceName"] = serviceName,
         ["Messaging:RabbitMq:Host"] = TestInfrastructure.RabbitMqHost,
         ["Messaging:RabbitMq:Port"] = TestInfrastructure.RabbitMqPort.ToString(),
         ["Messaging:RabbitMq:ManagementPort"] = TestInfrastructure.RabbitMqManagementPort.ToString(),
         ["Messaging:RabbitMq:VirtualHost"] = VirtualHost,
-        ["Messaging:RabbitMq:Username"] = TestInfrastructure.RabbitMqUser,
-        ["Messaging:RabbitMq:Password"] = TestInfrastructure.RabbitMqPassword,
+        ["Messaging:RabbitMq:Username"] = TestInfrastructure.RabbitMqUserFor(serviceName).User,
+        ["Messaging:RabbitMq:Password"] = TestInfrastructure.RabbitMqUserFor(serviceName).Password,
         ["Messaging:Retry:Limit"] = "5",
         ["Messaging:Retry:Initial"] = "00:00:00.050",
         ["Messaging:Retry:Increment"] = "00:00:00.100",
@@ -47,8 +57,28 @@ public class TestEnvironment : IAsyncLifetime
         ["Logging:LogLevel:MassTransit"] = "Warning",
     };
 
+    /// <summary>
+    /// This environment's database as <paramref name="service"/>'s role would see it: for arranging what that service would
+    /// have written (a version "as Training registers it") with exactly that service's rights.
+    /// </summary>
+    public NpgsqlDataSource DataSourceAs(string service) => _dataSources.GetOrAdd(service, name =>
+    {
+        if (!TestInfrastructure.RolesEnabled)
+            return NpgsqlDataSource.Create(Database.ConnectionString);
+        var role = TestInfrastructure.RoleFor(name);
+        return NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Database.ConnectionString)
+        {
+            Username = role, Password = TestInfrastructure.Secret(role, "Database__Password"),
+        }.ConnectionString);
+    });
+
+    /// <summary>A database session (not begun) as <paramref name="service"/>'s role; see <see cref="DataSourceAs"/>.</summary>
+    public DbSession SessionAs(string service) => new(DataSourceAs(service));
+
     public virtual async Task DisposeAsync()
     {
+        foreach (var dataSource in _dataSources.Values)
+            await dataSource.DisposeAsync();
         try
         {
             await _management.DeleteVirtualHostAsync(VirtualHost);

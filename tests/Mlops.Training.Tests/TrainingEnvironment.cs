@@ -70,7 +70,7 @@ public class TrainingEnvironment : TestEnvironment
     public async Task<int> WriteVersionAsync(FeatureTableDefinition table, FeatureFrame frame, IReadOnlyList<Guid>? rawBatchIds = null)
     {
         await using var scope = Training.Services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = SessionAs("feature-refresh");
         var store = scope.ServiceProvider.GetRequiredService<FeatureStore>();
         await session.BeginAsync();
         await store.EnsureTableAsync(session, table);
