@@ -40,7 +40,7 @@ public sealed class ComplianceHosts : TestEnvironment
     }
 
     public Task CheckAsync(Guid runId, string modelName, int version) =>
-        Services.GetRequiredService<IBus>().Publish(new CheckCompliance
+        PublishAsync(new CheckCompliance
         {
             CorrelationId = runId, ModelName = modelName, Environment = modelName.Split('.')[0], Principal = "svc-pipeline", Version = version,
         });

@@ -27,6 +27,9 @@ public static class CliRunner
         start.Environment["Messaging__RabbitMq__Username"] = TestInfrastructure.RabbitMqUser;
         start.Environment["Messaging__RabbitMq__Password"] = TestInfrastructure.RabbitMqPassword;
         start.Environment["Cli__PublishTimeout"] = "00:00:10";
+        // The owner's password, which the CLI's database user (mlops_owner) reads from deploy/infra.sh's secrets.
+        if (TestInfrastructure.SecretsDirectory is { } secrets)
+            start.Environment["Secrets__Directory"] = secrets;
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
 

@@ -82,5 +82,5 @@ public sealed class PromotionHosts : TestEnvironment
 
     private Task PublishAsync<T>(T message)
         where T : class =>
-        Services.GetRequiredService<IBus>().Publish(message);
+        PublishAsync(message, null);
 }

@@ -108,11 +108,10 @@ public class ServingFixture : TestEnvironment
         if (!announce)
             return;
 
-        var bus = Host.Services.GetRequiredService<IBus>();
         if (alias == ModelAliases.Champion)
-            await bus.Publish(new ModelPromoted { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", Version = version, PreviousVersion = expected });
+            await PublishAsync(new ModelPromoted { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", Version = version, PreviousVersion = expected });
         else
-            await bus.Publish(new ChallengerEvaluated { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", ChallengerVersion = version, Metric = "auc", Promote = true, Reason = "test" });
+            await PublishAsync(new ChallengerEvaluated { CorrelationId = Guid.NewGuid(), ModelName = Model, Environment = "dev", Principal = "test", ChallengerVersion = version, Metric = "auc", Promote = true, Reason = "test" });
     }
 
     public Task<HttpResponseMessage> InvokeAsync(object body, string model = Model) =>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MassTransit;
 using Mlops.Hosting.Data;
 using Npgsql;
 using Xunit;
@@ -13,6 +14,8 @@ public class TestEnvironment : IAsyncLifetime
 {
     private readonly RabbitMqManagement _management = new();
     private readonly ConcurrentDictionary<string, NpgsqlDataSource> _dataSources = new();
+    private readonly SemaphoreSlim _upstreamLock = new(1, 1);
+    private IBusControl? _upstream;
 
     public TestDatabase Database { get; private set; } = null!;
 
@@ -75,8 +78,46 @@ public class TestEnvironment : IAsyncLifetime
     /// <summary>A database session (not begun) as <paramref name="service"/>'s role; see <see cref="DataSourceAs"/>.</summary>
     public DbSession SessionAs(string service) => new(DataSourceAs(service));
 
+    /// <summary>
+    /// Publishes as a producer outside every service, under the tests' own broker user: a message a test injects (a command
+    /// "from the orchestrator", an event "from promotion") is then not published by the service under test, whose own user
+    /// may publish only its own types (deploy/rabbitmq-permissions.txt).
+    /// </summary>
+    public async Task PublishAsync<T>(T message, Action<PublishContext<T>>? configure = null)
+        where T : class
+    {
+        var bus = await UpstreamAsync();
+        await bus.Publish(message, context => configure?.Invoke(context));
+    }
+
+    private async Task<IBusControl> UpstreamAsync()
+    {
+        await _upstreamLock.WaitAsync();
+        try
+        {
+            if (_upstream is null)
+            {
+                var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(TestInfrastructure.RabbitMqHost, TestInfrastructure.RabbitMqPort, VirtualHost, host =>
+                {
+                    host.Username(TestInfrastructure.RabbitMqUser);
+                    host.Password(TestInfrastructure.RabbitMqPassword);
+                }));
+                await bus.StartAsync();
+                _upstream = bus;
+            }
+            return _upstream;
+        }
+        finally
+        {
+            _upstreamLock.Release();
+        }
+    }
+
     public virtual async Task DisposeAsync()
     {
+        if (_upstream is not null)
+            await _upstream.StopAsync();
+        _upstreamLock.Dispose();
         foreach (var dataSource in _dataSources.Values)
             await dataSource.DisposeAsync();
         try

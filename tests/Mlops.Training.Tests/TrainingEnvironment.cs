@@ -87,7 +87,7 @@ public class TrainingEnvironment : TestEnvironment
         Tags = new Dictionary<string, string> { ["pii"] = "none", ["release"] = "r42" },
     };
 
-    public Task PublishAsync(TrainModel command) => Training.Services.GetRequiredService<IBus>().Publish(command);
+    public Task PublishAsync(TrainModel command) => PublishAsync(command, null);
 
     public IReadOnlyList<object> Replies(Guid runId) => Recorder.Services.GetRequiredService<RecordedReplies>().For(runId);
 
