@@ -48,11 +48,13 @@ log "building ($CONFIG)"
 dotnet build Mlops.sln -c "$CONFIG" -nologo -clp:ErrorsOnly -v:quiet || exit 1
 
 log "a fresh database (mlops_demo) and virtual host (mlops-demo)"
-psql "host=127.0.0.1 port=$PG_PORT user=mlops dbname=mlops" -qAt -c 'DROP DATABASE IF EXISTS mlops_demo WITH (FORCE)' -c 'CREATE DATABASE mlops_demo' || exit 1
+psql "host=127.0.0.1 port=$PG_PORT user=mlops dbname=mlops" -qAt -c 'DROP DATABASE IF EXISTS mlops_demo WITH (FORCE)' -c 'CREATE DATABASE mlops_demo OWNER mlops_owner' || exit 1
 curl -fsS -u guest:guest -X DELETE "$MGMT/vhosts/mlops-demo" >/dev/null 2>&1
 curl -fsS -u guest:guest -X PUT "$MGMT/vhosts/mlops-demo" >/dev/null || exit 1
 curl -fsS -u guest:guest -X PUT -H 'content-type: application/json' -d '{"configure":".*","write":".*","read":".*"}' \
   "$MGMT/permissions/mlops-demo/guest" >/dev/null || exit 1
+# Each service connects as its own user (docs/security.md): their permissions on this virtual host.
+deploy/infra.sh grant-vhost mlops-demo || exit 1
 
 export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=mlops;Database=mlops_demo"
 export Messaging__RabbitMq__VirtualHost=mlops-demo

@@ -5,6 +5,7 @@
 #
 #   deploy/infra.sh up | down | status | env
 #   deploy/infra.sh start|stop rabbitmq|postgres, restart postgres   (one part only: the fault suite's outages)
+#   deploy/infra.sh grant-vhost <vhost>   gives every service's RabbitMQ user its permissions on another virtual host
 #
 # Settings (environment):
 #   MLOPS_INFRA_MODE          auto (default), local or docker
@@ -14,8 +15,17 @@
 #   MLOPS_RABBITMQ_MGMT_PORT  management API/UI port (default 15672)
 #   MLOPS_RABBITMQ_CONSUMER_TIMEOUT_MS  RabbitMQ's consumer_timeout (default: RabbitMQ's, 30 minutes); when set, the node
 #                             also checks it every second instead of every minute (the fault suite sets a few seconds)
+#   MLOPS_SERVICES            the services that get a PostgreSQL role and a RabbitMQ user of their own (default below)
 # Another port set and directory gives a second, independent stack: the node name and Erlang distribution port derive from
 # MLOPS_RABBITMQ_PORT, so two nodes share one epmd without clashing.
+#
+# Identities (docs/security.md, "Trust boundaries"): PostgreSQL asks every TCP connection for a password (scram-sha-256);
+# the cluster's OS user alone gets in without one, over the unix socket in a directory only it can enter. Roles: mlops
+# (superuser: administration, tests), mlops_owner (owns every schema, runs migrations), mlops_services (a group) and one login
+# role per service, mlops_<service>. Their passwords are generated on first "up" into $MLOPS_INFRA_DIR/secrets, one
+# directory per principal holding one file per configuration key (mlops_training/Database__Password, ...), never in the
+# repository; "env" exports Secrets__Directory (read by every service) and PGPASSFILE (the admin's, for psql and tests).
+# An existing cluster from before (trust everywhere, everything owned by mlops) is upgraded in place by "up".
 set -euo pipefail
 
 MODE=${MLOPS_INFRA_MODE:-auto}
@@ -27,6 +37,9 @@ MQ_DIST_PORT=$((MQ_PORT + 20000))
 MQ_NODE=mlops-${MQ_PORT}@localhost
 MQ_CONSUMER_TIMEOUT_MS=${MLOPS_RABBITMQ_CONSUMER_TIMEOUT_MS:-}
 PG_BIN=${MLOPS_PG_BIN:-}
+SECRETS=$DIR/secrets
+# A new service: add its name here (role mlops_<name>, RabbitMQ user mlops_<name>) and its schemas to DatabaseAccessPolicy.
+SERVICES=${MLOPS_SERVICES:-api compliance featurerefresh monitoring notifications orchestrator promotion serving training}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 log() { printf '[infra] %s\n' "$*" >&2; }
@@ -78,12 +91,91 @@ as_pg() {
 
 pg_ready() { "${PG_BIN:-/usr/bin}/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null || { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; }; }
 
+# secret <principal> <configuration key>: prints it, generating it on first use (alphanumeric, ~64 characters).
+secret() {
+  local file=$SECRETS/$1/$2
+  if [ ! -s "$file" ]; then
+    (umask 077; mkdir -p "$SECRETS/$1"; head -c 48 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9' >"$file")
+  fi
+  cat "$file"
+}
+
+# The admin's password for psql and the tests (Npgsql reads PGPASSFILE too, but only for the user a line names).
+write_pgpass() {
+  (umask 077; mkdir -p "$SECRETS"; printf '*:%s:*:mlops:%s\n' "$PG_PORT" "$(secret mlops Database__Password)" >"$SECRETS/pgpass")
+}
+
+pg_admin() { as_pg "'$PG_BIN/psql' -h '$DIR/postgres' -p $PG_PORT -U postgres -X -q -v ON_ERROR_STOP=1 $*"; }
+
+# The psql script that makes the roles (with their passwords) and the database, idempotently.
+pg_roles_sql() {
+  local service script
+  # Passwords go in on standard input (never on a command line); they are alphanumeric, so quoting them is safe.
+  script="\\set pw_mlops '$(secret mlops Database__Password)'
+\\set pw_owner '$(secret mlops_owner Database__Password)'
+SET client_min_messages = warning;
+SELECT 'CREATE ROLE mlops' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlops') \\gexec
+ALTER ROLE mlops WITH LOGIN SUPERUSER PASSWORD :'pw_mlops';
+SELECT 'CREATE ROLE mlops_owner' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlops_owner') \\gexec
+ALTER ROLE mlops_owner WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'pw_owner';
+SELECT 'CREATE ROLE mlops_services' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlops_services') \\gexec
+ALTER ROLE mlops_services WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+"
+  cp "$SECRETS/mlops_owner/Database__Password" "$SECRETS/mlops_owner/Database__MigrationsPassword"
+  for service in $SERVICES; do
+    [[ "$service" =~ ^[a-z][a-z0-9]*$ ]] || die "service name '$service' in MLOPS_SERVICES: use lower-case letters and digits"
+    script="$script
+\\set pw_$service '$(secret "mlops_$service" Database__Password)'
+SELECT 'CREATE ROLE mlops_$service' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlops_$service') \\gexec
+ALTER ROLE mlops_$service WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'pw_$service';
+GRANT mlops_services TO mlops_$service;
+GRANT mlops_$service TO mlops_owner;"
+  done
+  script="$script
+SELECT 'CREATE DATABASE mlops OWNER mlops_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'mlops') \\gexec
+SELECT pg_get_userbyid(datdba) = 'mlops' AS legacy FROM pg_database WHERE datname = 'mlops' \\gset
+\\if :legacy
+ALTER DATABASE mlops OWNER TO mlops_owner;
+\\c mlops
+SET client_min_messages = warning;
+REASSIGN OWNED BY mlops TO mlops_owner;
+\\endif"
+  printf '%s\n' "$script"
+}
+
+# Roles, passwords and the database, idempotently; then passwords are required over TCP. Runs on every "up", so a cluster
+# made by an older infra.sh (trust, no roles, everything owned by mlops) is upgraded: ownership moves to mlops_owner.
+pg_setup() {
+  local pgdir=$DIR/postgres
+  # The unix socket lives here and lets the cluster's OS user in without a password: nobody else may enter.
+  chmod 700 "$pgdir"
+  pg_roles_sql | pg_admin "-d postgres -f -" || die "setting up PostgreSQL roles failed"
+  write_pgpass
+
+  local hba=$pgdir/data/pg_hba.conf wanted
+  wanted="# Managed by deploy/infra.sh: no password for the cluster's OS user on the unix socket (its directory is closed to
+# everyone else), a password for everything over TCP.
+local   all   all                  trust
+host    all   all   127.0.0.1/32   scram-sha-256
+host    all   all   ::1/128        scram-sha-256"
+  if [ "$(cat "$hba" 2>/dev/null)" != "$wanted" ]; then
+    log "PostgreSQL: passwords required over TCP from now on (scram-sha-256)"
+    as_pg "cat >'$hba'" <<<"$wanted"
+    pg_admin "-d postgres -c 'SELECT pg_reload_conf()' >/dev/null"
+  fi
+}
+
 pg_up() {
   pg_bin
-  if pg_ready; then log "PostgreSQL already answers on 127.0.0.1:$PG_PORT"; return; fi
   local pgdir=$DIR/postgres
+  if pg_ready; then
+    log "PostgreSQL already answers on 127.0.0.1:$PG_PORT"
+    if [ -d "$pgdir/data" ]; then pg_setup; fi
+    return
+  fi
   mkdir -p "$pgdir"
   [ "$(id -u)" = 0 ] && chown postgres:postgres "$pgdir"
+  chmod 700 "$pgdir"
   if [ ! -f "$pgdir/data/PG_VERSION" ]; then
     log "initialising a PostgreSQL cluster in $pgdir/data"
     as_pg "'$PG_BIN/initdb' -D '$pgdir/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >'$pgdir/initdb.log' 2>&1" \
@@ -98,10 +190,7 @@ CONF
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   as_pg "'$PG_BIN/pg_ctl' -D '$pgdir/data' -l '$pgdir/postgres.log' -o \"-p $PG_PORT -k '$pgdir'\" -w -t 60 start >/dev/null" \
     || { tail -n 30 "$pgdir/postgres.log" >&2; die "PostgreSQL did not start"; }
-  as_pg "'$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -qAt -c \"select 1 from pg_roles where rolname='mlops'\" | grep -q 1 \
-        || '$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -q -c 'create role mlops login superuser'"
-  as_pg "'$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -qAt -c \"select 1 from pg_database where datname='mlops'\" | grep -q 1 \
-        || '$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -q -c 'create database mlops owner mlops'"
+  pg_setup
 }
 
 pg_restart() {
@@ -179,17 +268,65 @@ mq_down() {
   rm -f "$mq/rabbitmq.pid"
 }
 
+# ---------------------------------------------------------------- RabbitMQ users
+# One user per line of deploy/rabbitmq-permissions.txt (mlops_<service>), its permissions computed as that file describes.
+MQ_PERMISSIONS=$ROOT/deploy/rabbitmq-permissions.txt
+
+mq_api() { # <method> <path>, the JSON body on standard input
+  curl -fsS -u "${MLOPS_RABBITMQ_USER:-guest}:${MLOPS_RABBITMQ_PASSWORD:-guest}" -X "$1" -H 'content-type: application/json' \
+    --data-binary @- "http://127.0.0.1:$MQ_MGMT_PORT/api/$2" >/dev/null
+}
+
+mq_services() { grep -vE '^[[:space:]]*(#|$)' "$MQ_PERMISSIONS"; }
+
+# mq_permissions_json <endpoints> <message types...>: the body of PUT /api/permissions/<vhost>/<user>.
+mq_permissions_json() {
+  local endpoints=$1 own="" published="" types
+  shift
+  [ "$endpoints" = - ] || own="(${endpoints//,/|})(_error|_skipped)?|"
+  types=$(IFS='|'; echo "$*")
+  [ "$types" = - ] || [ -z "$types" ] || published="Mlops[.]Contracts:($types)|"
+  printf '{"configure":"^(%sMlops[.]Contracts:.*|MassTransit:Fault--.*|.*_bus_.*)$","write":"^(%s%sMassTransit:Fault--.*|.*_bus_.*)$","read":"^(%sMlops[.]Contracts:.*|.*_bus_.*)$"}' \
+    "$own" "$own" "$published" "$own"
+}
+
+# mq_grant <vhost>: every service user's permissions on <vhost> (%2F is the default "/").
+mq_grant() {
+  local vhost=$1 service endpoints types
+  while read -r service endpoints types; do
+    # shellcheck disable=SC2086
+    mq_permissions_json "$endpoints" $types | mq_api PUT "permissions/$vhost/mlops_$service" \
+      || die "granting mlops_$service its permissions on virtual host $vhost failed"
+  done < <(mq_services)
+}
+
+mq_setup() {
+  local service rest password
+  while read -r service rest; do
+    password=$(secret "mlops_$service" Messaging__RabbitMq__Password)
+    printf '{"password":"%s","tags":""}' "$password" | mq_api PUT "users/mlops_$service" || die "creating RabbitMQ user mlops_$service failed"
+  done < <(mq_services)
+  mq_grant %2F
+}
+
 # ---------------------------------------------------------------- docker
 docker_up() {
   log "a Docker engine answers: using docker-compose.yml"
+  # The image makes the superuser mlops with this password on a new volume; the roles are then made as in local mode.
+  MLOPS_PG_ADMIN_PASSWORD=$(secret mlops Database__Password) && export MLOPS_PG_ADMIN_PASSWORD
   (cd "$ROOT" && docker compose up -d --wait rabbitmq postgres jaeger)
+  pg_roles_sql | (cd "$ROOT" && docker compose exec -T postgres psql -U mlops -d postgres -X -q -v ON_ERROR_STOP=1 -f -) \
+    || die "setting up PostgreSQL roles in the container failed"
+  write_pgpass
 }
 
-docker_down() { (cd "$ROOT" && docker compose down); }
+docker_down() { (export MLOPS_PG_ADMIN_PASSWORD=unused; cd "$ROOT" && docker compose down); }
 
 print_env() {
   cat <<ENV
 export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Username=mlops;Database=mlops'
+export Secrets__Directory='$SECRETS'
+export PGPASSFILE='$SECRETS/pgpass'
 export Messaging__RabbitMq__Host=127.0.0.1
 export Messaging__RabbitMq__Port=$MQ_PORT
 export Messaging__RabbitMq__ManagementPort=$MQ_MGMT_PORT
@@ -199,6 +336,7 @@ ENV
 case "${1:-}" in
   up)
     if use_docker; then docker_up; else pg_up; mq_up; fi
+    mq_setup
     log "ready: PostgreSQL 127.0.0.1:$PG_PORT, RabbitMQ 127.0.0.1:$MQ_PORT, management http://127.0.0.1:$MQ_MGMT_PORT"
     ;;
   down)
@@ -210,10 +348,14 @@ case "${1:-}" in
     if mq_ready; then echo "rabbitmq: up (127.0.0.1:$MQ_PORT)"; else echo "rabbitmq: down"; fi
     ;;
   env) print_env ;;
+  grant-vhost)
+    [ -n "${2:-}" ] || die "usage: $0 grant-vhost <virtual host>"
+    mq_grant "$2"
+    ;;
   start|stop|restart)
     ! use_docker || die "$1 ${2:-} works on the local stack only"
     case "$1 ${2:-}" in
-      "start rabbitmq") mq_up ;;
+      "start rabbitmq") mq_up; mq_setup ;;
       "stop rabbitmq") mq_down ;;
       "start postgres") pg_up ;;
       "stop postgres") pg_down ;;
@@ -221,5 +363,5 @@ case "${1:-}" in
       *) echo "usage: $0 start|stop rabbitmq|postgres, $0 restart postgres" >&2; exit 2 ;;
     esac
     ;;
-  *) echo "usage: $0 up|down|status|env|start|stop|restart" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|env|grant-vhost|start|stop|restart" >&2; exit 2 ;;
 esac

@@ -26,6 +26,7 @@ public static class MlopsHostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddMlopsDefaults(this IHostApplicationBuilder builder)
     {
+        builder.AddMlopsSecrets();
         builder.AddMlopsLogging();
         builder.AddMlopsTelemetry();
         builder.AddMlopsPostgres();
@@ -41,6 +42,24 @@ public static class MlopsHostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Passwords from files, one directory per principal (<c>Secrets:Directory</c>/&lt;role&gt;/&lt;configuration key&gt;,
+    /// e.g. <c>mlops_training/Database__Password</c>), as deploy/infra.sh writes them and container secrets mount them:
+    /// the migrations role's directory first, then the service's own, whose keys win.
+    /// </summary>
+    public static IHostApplicationBuilder AddMlopsSecrets(this IHostApplicationBuilder builder)
+    {
+        var directory = builder.Configuration["Secrets:Directory"];
+        if (string.IsNullOrWhiteSpace(directory))
+            return builder;
+
+        var principals = new[] { builder.Configuration["Database:MigrationsUsername"], builder.Configuration["Database:Username"] }
+            .Where(SqlIdentifier.IsValid).Distinct();
+        foreach (var principal in principals)
+            builder.Configuration.AddKeyPerFile(Path.Combine(directory, principal!), optional: true);
+        return builder;
+    }
+
     public static IHostApplicationBuilder AddMlopsPostgres(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -48,27 +67,51 @@ public static class MlopsHostingExtensions
         var applicationName = builder.Environment.ApplicationName;
         builder.Services.AddSingleton(provider =>
         {
-            var connectionString = provider.GetRequiredService<IConfiguration>().GetConnectionString("Postgres");
-            if (string.IsNullOrWhiteSpace(connectionString))
-                throw new InvalidOperationException(
-                    "ConnectionStrings:Postgres is not set. Set it in appsettings.json or as the environment variable ConnectionStrings__Postgres.");
-
-            var dataSource = new NpgsqlDataSourceBuilder(connectionString);
-            dataSource.ConnectionStringBuilder.ApplicationName ??= applicationName;
-            dataSource.ConnectionStringBuilder.CommandTimeout = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.CommandTimeoutSeconds;
-            dataSource.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>());
-            return dataSource.Build();
+            var options = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            return BuildDataSource(provider, applicationName, options.Username, options.Password);
+        });
+        builder.Services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            // Unpooled: migrations run once at start, and no idle connection should keep the owner's rights in the process.
+            return string.IsNullOrWhiteSpace(options.MigrationsUsername)
+                ? new MigrationDataSource(BuildDataSource(provider, applicationName, options.Username, options.Password, pooling: false))
+                : new MigrationDataSource(BuildDataSource(provider, applicationName + " (migrations)", options.MigrationsUsername, options.MigrationsPassword, pooling: false));
         });
         builder.Services.AddScoped<DbSession>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<MessageAudit>();
         builder.Services.AddSingleton<RefusalRecorder>();
+        builder.Services.AddSingleton<DatabaseAccess>();
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddMlopsMigrations(typeof(MlopsHostingExtensions).Assembly);
         builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
         return builder;
+    }
+
+    private static NpgsqlDataSource BuildDataSource(IServiceProvider provider, string applicationName, string? username, string? password,
+        bool pooling = true)
+    {
+        var connectionString = provider.GetRequiredService<IConfiguration>().GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException(
+                "ConnectionStrings:Postgres is not set. Set it in appsettings.json or as the environment variable ConnectionStrings__Postgres.");
+
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+        if (!string.IsNullOrWhiteSpace(username))
+        {
+            dataSource.ConnectionStringBuilder.Username = username;
+            // A password in the connection string belongs to the user it names, not to this one.
+            dataSource.ConnectionStringBuilder.Password = password;
+        }
+        dataSource.ConnectionStringBuilder.ApplicationName ??= applicationName;
+        if (!pooling)
+            dataSource.ConnectionStringBuilder.Pooling = false;
+        dataSource.ConnectionStringBuilder.CommandTimeout = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.CommandTimeoutSeconds;
+        dataSource.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>());
+        return dataSource.Build();
     }
 
     /// <summary>Registers the SQL migrations <paramref name="assembly"/> embeds under Migrations/&lt;module&gt;/.</summary>

@@ -99,7 +99,7 @@ public class ApiFixture : TestEnvironment
     public async Task<int> RegisterVersionAsync(string model, IReadOnlyDictionary<string, string>? tags = null)
     {
         await using var scope = Host.Services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = SessionAs("training");
         await session.BeginAsync();
         var runId = Guid.NewGuid();
         var document = new ModelDocument
@@ -130,7 +130,7 @@ public class ApiFixture : TestEnvironment
     public async Task SetAliasAsync(string model, string alias, int version)
     {
         await using var scope = Host.Services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = SessionAs("promotion");
         await session.BeginAsync();
         var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
         var current = await registry.FindAliasAsync(session, model, alias);

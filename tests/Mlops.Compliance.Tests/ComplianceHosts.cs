@@ -21,7 +21,7 @@ public sealed class ComplianceHosts : TestEnvironment
 
     public IServiceProvider Services => _compliance!.Services;
 
-    public VersionArranger Arrange => new(Services);
+    public VersionArranger Arrange => new(Services, () => SessionAs("owner"));
 
     public override async Task InitializeAsync()
     {
@@ -40,7 +40,7 @@ public sealed class ComplianceHosts : TestEnvironment
     }
 
     public Task CheckAsync(Guid runId, string modelName, int version) =>
-        Services.GetRequiredService<IBus>().Publish(new CheckCompliance
+        PublishAsync(new CheckCompliance
         {
             CorrelationId = runId, ModelName = modelName, Environment = modelName.Split('.')[0], Principal = "svc-pipeline", Version = version,
         });

@@ -8,8 +8,11 @@ using Mlops.Hosting.Data;
 
 namespace Mlops.Compliance.Tests;
 
-/// <summary>Puts a model version and its lineage (raw batch, feature version, tracking run, artifact) into the catalog, as Training would.</summary>
-public sealed class VersionArranger(IServiceProvider services)
+/// <summary>
+/// Puts a model version and its lineage (raw batch, feature version, tracking run, artifact) into the catalog, as the services
+/// upstream would, in a session of <c>newSession</c> (the owner's: no one service writes all of it).
+/// </summary>
+public sealed class VersionArranger(IServiceProvider services, Func<DbSession> newSession)
 {
     private static readonly FeatureTableDefinition Features = new()
     {
@@ -20,8 +23,7 @@ public sealed class VersionArranger(IServiceProvider services)
     public async Task<int> RegisterAsync(string modelName, VersionSpec spec)
     {
         var name = ModelName.Parse(modelName);
-        await using var scope = services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = newSession();
         await session.BeginAsync();
 
         var batchId = Guid.NewGuid();

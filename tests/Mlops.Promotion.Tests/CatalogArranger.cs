@@ -8,8 +8,11 @@ using Mlops.Hosting.Data;
 
 namespace Mlops.Promotion.Tests;
 
-/// <summary>Writes what Feature Refresh and Training would have: feature versions, tracking runs, artifacts, registered versions, aliases.</summary>
-public sealed class CatalogArranger(IServiceProvider services)
+/// <summary>
+/// Writes what Feature Refresh and Training would have: feature versions, tracking runs, artifacts, registered versions, aliases;
+/// in sessions of <c>newSession</c> (the owner's: no one service writes all of it).
+/// </summary>
+public sealed class CatalogArranger(IServiceProvider services, Func<DbSession> newSession)
 {
     public async Task<int> WriteFeaturesAsync(FeatureFrame frame)
     {
@@ -62,8 +65,7 @@ public sealed class CatalogArranger(IServiceProvider services)
 
     private async Task<T> InSessionAsync<T>(Func<DbSession, Task<T>> work)
     {
-        await using var scope = services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = newSession();
         await session.BeginAsync();
         var result = await work(session);
         await session.CommitAsync();

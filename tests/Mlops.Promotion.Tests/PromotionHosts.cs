@@ -24,7 +24,7 @@ public sealed class PromotionHosts : TestEnvironment
 
     public IServiceProvider Services => _promotion!.Services;
 
-    public CatalogArranger Arrange => new(Services);
+    public CatalogArranger Arrange => new(Services, () => SessionAs("owner"));
 
     public ModelRegistry Registry => Services.GetRequiredService<ModelRegistry>();
 
@@ -82,5 +82,5 @@ public sealed class PromotionHosts : TestEnvironment
 
     private Task PublishAsync<T>(T message)
         where T : class =>
-        Services.GetRequiredService<IBus>().Publish(message);
+        PublishAsync(message, null);
 }

@@ -63,7 +63,7 @@ public sealed class When_the_evaluation_rejects_the_challenger(ReconcilingCanary
         await fixture.MoveAliasAsync("champion", v1, null);
         await Versions.WaitAsync(fixture, v => v == v1, rejected, "v1 to be served");
 
-        await fixture.Host.Services.GetRequiredService<IBus>().Publish(new ChallengerEvaluated
+        await fixture.PublishAsync(new ChallengerEvaluated
         {
             CorrelationId = Guid.NewGuid(), ModelName = ServingFixture.Model, Environment = "dev", Principal = "test", ChallengerVersion = rejected,
             ChampionVersion = v1, Metric = "auc", Promote = false, Reason = "worse than the champion",

@@ -73,7 +73,7 @@ public class ServingFixture : TestEnvironment
     public async Task<int> RegisterAsync(double intercept, double weight, string model = Model)
     {
         await using var scope = Host.Services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = SessionAs("training");
         await session.BeginAsync();
         var runId = Guid.NewGuid();
         var document = new ModelDocument
@@ -110,19 +110,18 @@ public class ServingFixture : TestEnvironment
     public async Task MoveAliasAsync(string alias, int version, int? expected, bool announce = true, string model = Model)
     {
         await using var scope = Host.Services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = SessionAs("promotion");
         await session.BeginAsync();
         await scope.ServiceProvider.GetRequiredService<ModelRegistry>().SetAliasAsync(session, model, alias, version, expected, "test", "test");
         await session.CommitAsync();
         if (!announce)
             return;
 
-        var bus = Host.Services.GetRequiredService<IBus>();
         var environment = ModelName.Parse(model).Catalog;
         if (alias == ModelAliases.Champion)
-            await bus.Publish(new ModelPromoted { CorrelationId = Guid.NewGuid(), ModelName = model, Environment = environment, Principal = "test", Version = version, PreviousVersion = expected });
+            await PublishAsync(new ModelPromoted { CorrelationId = Guid.NewGuid(), ModelName = model, Environment = environment, Principal = "test", Version = version, PreviousVersion = expected });
         else
-            await bus.Publish(new ChallengerEvaluated { CorrelationId = Guid.NewGuid(), ModelName = model, Environment = environment, Principal = "test", ChallengerVersion = version, Metric = "auc", Promote = true, Reason = "test" });
+            await PublishAsync(new ChallengerEvaluated { CorrelationId = Guid.NewGuid(), ModelName = model, Environment = environment, Principal = "test", ChallengerVersion = version, Metric = "auc", Promote = true, Reason = "test" });
     }
 
     public Task<HttpResponseMessage> InvokeAsync(object body, string model = Model) =>

@@ -33,22 +33,39 @@ public sealed class RabbitMqManagement : IDisposable
         await GrantPermissionsAsync(name);
     }
 
+    /// <summary>Everything for the tests' own user; for each service's user (deploy/infra.sh made them), its production permissions.</summary>
     public async Task GrantPermissionsAsync(string virtualHost)
     {
         var permissions = JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" });
         (await _http.PutAsync($"permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(TestInfrastructure.RabbitMqUser)}", permissions))
             .EnsureSuccessStatusCode();
+
+        foreach (var service in RabbitMqPermissions.All.Where(p => TestInfrastructure.RabbitMqUsers.Contains(p.User)))
+        {
+            var granted = JsonContent.Create(new { configure = service.Configure, write = service.Write, read = service.Read });
+            (await _http.PutAsync($"permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(service.User)}", granted)).EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>The names of the broker's users.</summary>
+    public async Task<IReadOnlySet<string>> UsersAsync()
+    {
+        using var document = JsonDocument.Parse(await _http.GetStringAsync("users"));
+        return document.RootElement.EnumerateArray().Select(user => user.GetProperty("name").GetString()!).ToHashSet();
     }
 
     /// <summary>
-    /// A broker outage for one virtual host only, without touching the shared node: the test user loses its permissions
-    /// (new connections are refused) and every open connection is closed. Queues and their messages stay.
+    /// A broker outage for one virtual host only, without touching the shared node: every user loses its permissions
+    /// on it (new connections are refused) and every open connection is closed. Queues and their messages stay.
     /// </summary>
     public async Task StartOutageAsync(string virtualHost)
     {
-        var response = await _http.DeleteAsync($"permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(TestInfrastructure.RabbitMqUser)}");
-        if (response.StatusCode != HttpStatusCode.NotFound)
-            response.EnsureSuccessStatusCode();
+        foreach (var user in new[] { TestInfrastructure.RabbitMqUser }.Concat(RabbitMqPermissions.All.Select(p => p.User)))
+        {
+            var response = await _http.DeleteAsync($"permissions/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(user)}");
+            if (response.StatusCode != HttpStatusCode.NotFound)
+                response.EnsureSuccessStatusCode();
+        }
 
         // The management API lists connections with a little delay: close until none was listed after at least one was closed.
         var closedAny = false;

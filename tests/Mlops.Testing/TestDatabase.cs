@@ -1,4 +1,5 @@
 using Dapper;
+using Mlops.Hosting.Data;
 using Npgsql;
 
 namespace Mlops.Testing;
@@ -28,7 +29,10 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             await using var connection = new NpgsqlConnection(admin.ConnectionString);
             await connection.OpenAsync();
-            await connection.ExecuteAsync($"CREATE DATABASE \"{name}\"");
+            // Owned by the owner role, which creates every schema in it when the first host migrates.
+            await connection.ExecuteAsync(TestInfrastructure.RolesEnabled
+                ? $"CREATE DATABASE \"{name}\" OWNER {DatabaseAccessPolicy.OwnerRole}"
+                : $"CREATE DATABASE \"{name}\"");
         }
         catch (Exception exception) when (exception is NpgsqlException or System.Net.Sockets.SocketException)
         {
@@ -37,6 +41,18 @@ public sealed class TestDatabase : IAsyncDisposable
 
         admin.Database = name;
         return new TestDatabase(name, admin.ConnectionString);
+    }
+
+    /// <summary>A connection to this database as <paramref name="role"/> (a service's role, or the owner), with its password from deploy/infra.sh's secrets.</summary>
+    public async Task<NpgsqlConnection> OpenAsAsync(string role)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            Username = role, Password = TestInfrastructure.Secret(role, "Database__Password"), Pooling = false,
+        };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
     }
 
     public async Task<T> ScalarAsync<T>(string sql, object? parameters = null)

@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using Mlops.Hosting.Data;
+using Npgsql;
 using Xunit;
 
 namespace Mlops.Testing;
@@ -9,6 +13,9 @@ namespace Mlops.Testing;
 public class TestEnvironment : IAsyncLifetime
 {
     private readonly RabbitMqManagement _management = new();
+    private readonly ConcurrentDictionary<string, NpgsqlDataSource> _dataSources = new();
+    private readonly SemaphoreSlim _upstreamLock = new(1, 1);
+    private IBusControl? _upstream;
 
     public TestDatabase Database { get; private set; } = null!;
 
@@ -24,18 +31,24 @@ public class TestEnvironment : IAsyncLifetime
         await _management.CreateVirtualHostAsync(VirtualHost);
     }
 
-    /// <summary>Configuration every test host gets: this environment's database and virtual host, short timings.</summary>
+    /// <summary>
+    /// Configuration every test host gets: this environment's database and virtual host, short timings, and the service's
+    /// own database role (migrations under the owner's), so a right the service lacks fails its tests as it would in production.
+    /// </summary>
     public virtual IDictionary<string, string?> Settings(string serviceName) => new Dictionary<string, string?>
     {
         ["ConnectionStrings:Postgres"] = Database.ConnectionString,
+        ["Database:Username"] = TestInfrastructure.RolesEnabled ? TestInfrastructure.RoleFor(serviceName) : null,
+        ["Database:MigrationsUsername"] = TestInfrastructure.RolesEnabled ? DatabaseAccessPolicy.OwnerRole : null,
+        ["Secrets:Directory"] = TestInfrastructure.SecretsDirectory,
         ["Messaging:Transport"] = "RabbitMq",
         ["Messaging:ServiceName"] = serviceName,
         ["Messaging:RabbitMq:Host"] = TestInfrastructure.RabbitMqHost,
         ["Messaging:RabbitMq:Port"] = TestInfrastructure.RabbitMqPort.ToString(),
         ["Messaging:RabbitMq:ManagementPort"] = TestInfrastructure.RabbitMqManagementPort.ToString(),
         ["Messaging:RabbitMq:VirtualHost"] = VirtualHost,
-        ["Messaging:RabbitMq:Username"] = TestInfrastructure.RabbitMqUser,
-        ["Messaging:RabbitMq:Password"] = TestInfrastructure.RabbitMqPassword,
+        ["Messaging:RabbitMq:Username"] = TestInfrastructure.RabbitMqUserFor(serviceName).User,
+        ["Messaging:RabbitMq:Password"] = TestInfrastructure.RabbitMqUserFor(serviceName).Password,
         ["Messaging:Retry:Limit"] = "5",
         ["Messaging:Retry:Initial"] = "00:00:00.050",
         ["Messaging:Retry:Increment"] = "00:00:00.100",
@@ -47,8 +60,66 @@ public class TestEnvironment : IAsyncLifetime
         ["Logging:LogLevel:MassTransit"] = "Warning",
     };
 
+    /// <summary>
+    /// This environment's database as <paramref name="service"/>'s role would see it: for arranging what that service would
+    /// have written (a version "as Training registers it") with exactly that service's rights.
+    /// </summary>
+    public NpgsqlDataSource DataSourceAs(string service) => _dataSources.GetOrAdd(service, name =>
+    {
+        if (!TestInfrastructure.RolesEnabled)
+            return NpgsqlDataSource.Create(Database.ConnectionString);
+        var role = TestInfrastructure.RoleFor(name);
+        return NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Database.ConnectionString)
+        {
+            Username = role, Password = TestInfrastructure.Secret(role, "Database__Password"),
+        }.ConnectionString);
+    });
+
+    /// <summary>A database session (not begun) as <paramref name="service"/>'s role; see <see cref="DataSourceAs"/>.</summary>
+    public DbSession SessionAs(string service) => new(DataSourceAs(service));
+
+    /// <summary>
+    /// Publishes as a producer outside every service, under the tests' own broker user: a message a test injects (a command
+    /// "from the orchestrator", an event "from promotion") is then not published by the service under test, whose own user
+    /// may publish only its own types (deploy/rabbitmq-permissions.txt).
+    /// </summary>
+    public async Task PublishAsync<T>(T message, Action<PublishContext<T>>? configure = null)
+        where T : class
+    {
+        var bus = await UpstreamAsync();
+        await bus.Publish(message, context => configure?.Invoke(context));
+    }
+
+    private async Task<IBusControl> UpstreamAsync()
+    {
+        await _upstreamLock.WaitAsync();
+        try
+        {
+            if (_upstream is null)
+            {
+                var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(TestInfrastructure.RabbitMqHost, TestInfrastructure.RabbitMqPort, VirtualHost, host =>
+                {
+                    host.Username(TestInfrastructure.RabbitMqUser);
+                    host.Password(TestInfrastructure.RabbitMqPassword);
+                }));
+                await bus.StartAsync();
+                _upstream = bus;
+            }
+            return _upstream;
+        }
+        finally
+        {
+            _upstreamLock.Release();
+        }
+    }
+
     public virtual async Task DisposeAsync()
     {
+        if (_upstream is not null)
+            await _upstream.StopAsync();
+        _upstreamLock.Dispose();
+        foreach (var dataSource in _dataSources.Values)
+            await dataSource.DisposeAsync();
         try
         {
             await _management.DeleteVirtualHostAsync(VirtualHost);

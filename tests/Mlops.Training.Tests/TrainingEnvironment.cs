@@ -70,7 +70,7 @@ public class TrainingEnvironment : TestEnvironment
     public async Task<int> WriteVersionAsync(FeatureTableDefinition table, FeatureFrame frame, IReadOnlyList<Guid>? rawBatchIds = null)
     {
         await using var scope = Training.Services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = SessionAs("feature-refresh");
         var store = scope.ServiceProvider.GetRequiredService<FeatureStore>();
         await session.BeginAsync();
         await store.EnsureTableAsync(session, table);
@@ -87,7 +87,7 @@ public class TrainingEnvironment : TestEnvironment
         Tags = new Dictionary<string, string> { ["pii"] = "none", ["release"] = "r42" },
     };
 
-    public Task PublishAsync(TrainModel command) => Training.Services.GetRequiredService<IBus>().Publish(command);
+    public Task PublishAsync(TrainModel command) => PublishAsync(command, null);
 
     public IReadOnlyList<object> Replies(Guid runId) => Recorder.Services.GetRequiredService<RecordedReplies>().For(runId);
 

@@ -21,4 +21,21 @@ public sealed class DatabaseOptions
     /// <summary>Seconds a command may run before Npgsql cancels it.</summary>
     [Range(1, 3600)]
     public int CommandTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>
+    /// The PostgreSQL role this service is (e.g. <c>mlops_training</c>). The connection string says where the server is,
+    /// this says who connects: when set, it replaces the connection string's user name.
+    /// </summary>
+    public string? Username { get; set; }
+
+    /// <summary>This role's password; from the secrets directory (see <c>Secrets:Directory</c>), never from the repository.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// The role migrations run under (the schemas' owner, <c>mlops_owner</c>); unset, migrations use the service's own
+    /// connection. Services never need it when migrations are run by <c>mlops migrate</c> with <c>MigrateOnStartup</c> off.
+    /// </summary>
+    public string? MigrationsUsername { get; set; }
+
+    public string? MigrationsPassword { get; set; }
 }

@@ -8,8 +8,9 @@ namespace Mlops.Hosting.Data;
 /// Applies every registered migration once. Several services may start at the same moment against one database:
 /// a session-level advisory lock lets one of them migrate while the others wait, then find nothing left to do.
 /// Each migration runs in its own transaction together with its history row, so a failed file leaves no trace.
+/// Then, under the same lock, the database rights of <see cref="DatabaseAccessPolicy"/> are applied.
 /// </summary>
-public sealed class Migrator(NpgsqlDataSource dataSource, IEnumerable<MigrationSource> sources, ILogger<Migrator> logger)
+public sealed class Migrator(MigrationDataSource dataSource, IEnumerable<MigrationSource> sources, DatabaseAccess access, ILogger<Migrator> logger)
 {
     // An arbitrary constant that names "Mlops schema migrations" among advisory locks.
     private const long LockKey = 0x4D4C4F5053_01;
@@ -18,7 +19,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, IEnumerable<MigrationS
     {
         var migrations = Registered();
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await dataSource.DataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@LockKey)", new { LockKey }, cancellationToken: cancellationToken));
         try
         {
@@ -49,6 +50,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, IEnumerable<MigrationS
                 count++;
             }
 
+            await access.ApplyAsync(connection, count > 0, cancellationToken);
             return count;
         }
         finally
@@ -60,7 +62,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, IEnumerable<MigrationS
     /// <summary>The registered migrations the database has not applied yet (all of them while it has no history at all).</summary>
     public async Task<IReadOnlyList<Migration>> PendingAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await dataSource.DataSource.OpenConnectionAsync(cancellationToken);
         var applied = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT to_regclass('migrations.history') IS NOT NULL", cancellationToken: cancellationToken))
             ? (await connection.QueryAsync<(string Module, int Version)>(new CommandDefinition(

@@ -130,7 +130,7 @@ public class MonitoringHosts : TestEnvironment
 
     public Task PublishAsync<T>(T message, Guid? messageId = null)
         where T : class =>
-        Services.GetRequiredService<IBus>().Publish(message, context =>
+        PublishAsync(message, context =>
         {
             if (messageId is { } id)
                 context.MessageId = id;

@@ -148,7 +148,7 @@ public abstract class PipelineHosts : TestEnvironment
     public async Task<int> PromoteNewVersionAsync(string model)
     {
         await using var scope = Orchestrators[0].Services.CreateAsyncScope();
-        var session = scope.ServiceProvider.GetRequiredService<DbSession>();
+        await using var session = SessionAs("owner");
         var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
         await session.BeginAsync();
         var champion = await registry.FindAliasAsync(session, model, ModelAliases.Champion);

@@ -1,0 +1,82 @@
+namespace Mlops.Hosting.Data;
+
+/// <summary>
+/// Who may touch which schema: the one table of database rights (docs/security.md, "Trust boundaries"). The migrator
+/// (under <see cref="OwnerRole"/>, which owns every schema) applies it after each run, to existing tables and, through
+/// default privileges, to tables later migrations add. A schema or role that does not exist yet is skipped until it does.
+/// A new service: add its role to deploy/infra.sh (MLOPS_SERVICES) and its schemas here, one line each.
+/// </summary>
+public static class DatabaseAccessPolicy
+{
+    /// <summary>Owns every schema and runs migrations; member of every service role, so it can set their default privileges.</summary>
+    public const string OwnerRole = "mlops_owner";
+
+    /// <summary>The group every service role belongs to: rights every service needs (outbox, inbox, dead letters, steps, audit append).</summary>
+    public const string ServicesRole = "mlops_services";
+
+    /// <summary>The login role of a service: <c>mlops_</c> and its name without dashes (<c>feature-refresh</c> is <c>mlops_featurerefresh</c>).</summary>
+    public static string RoleOf(string service) => "mlops_" + service.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+
+    public static IReadOnlyList<SchemaGrant> Grants { get; } =
+    [
+        new("messaging", ServicesRole, SchemaAccessLevel.Write),
+        new("steps", ServicesRole, SchemaAccessLevel.Write),
+        new("audit", ServicesRole, SchemaAccessLevel.Append),
+
+        new("api", RoleOf("api"), SchemaAccessLevel.Write),
+        new("identity", RoleOf("api"), SchemaAccessLevel.Write),
+        new("identity", RoleOf("serving"), SchemaAccessLevel.Read),
+
+        new("registry", RoleOf("training"), SchemaAccessLevel.Write),
+        new("registry", RoleOf("promotion"), SchemaAccessLevel.Write),
+        new("registry", RoleOf("compliance"), SchemaAccessLevel.Write),
+        new("registry", RoleOf("api"), SchemaAccessLevel.Read),
+        new("registry", RoleOf("orchestrator"), SchemaAccessLevel.Read),
+        new("registry", RoleOf("serving"), SchemaAccessLevel.Read),
+
+        new("tracking", RoleOf("training"), SchemaAccessLevel.Write),
+        new("tracking", RoleOf("promotion"), SchemaAccessLevel.Read),
+        new("tracking", RoleOf("serving"), SchemaAccessLevel.Read),
+        new("tracking", RoleOf("monitoring"), SchemaAccessLevel.Read),
+        new("tracking", RoleOf("compliance"), SchemaAccessLevel.Read),
+
+        new("features", RoleOf("feature-refresh"), SchemaAccessLevel.Create),
+        new("features", RoleOf("training"), SchemaAccessLevel.Read),
+        new("features", RoleOf("promotion"), SchemaAccessLevel.Read),
+        new("features", RoleOf("compliance"), SchemaAccessLevel.Read),
+
+        new("raw", RoleOf("feature-refresh"), SchemaAccessLevel.Read),
+        new("raw", RoleOf("compliance"), SchemaAccessLevel.Read),
+        new("raw", RoleOf("orchestrator"), SchemaAccessLevel.Read),
+
+        new("pipeline", RoleOf("orchestrator"), SchemaAccessLevel.Write),
+        new("pipeline", RoleOf("api"), SchemaAccessLevel.Read),
+
+        new("monitoring", RoleOf("monitoring"), SchemaAccessLevel.Write),
+
+        new("serving", RoleOf("serving"), SchemaAccessLevel.Write),
+        new("serving", RoleOf("monitoring"), SchemaAccessLevel.Read),
+
+        new("notifications", RoleOf("notifications"), SchemaAccessLevel.Write),
+        // The API manages webhook subscriptions and replays in the same transaction as its audit entry.
+        new("notifications", RoleOf("api"), SchemaAccessLevel.Write),
+        // The dashboard's monitoring page; the simulator endpoint lands synthetic batches (mlops land-data, the demo).
+        new("monitoring", RoleOf("api"), SchemaAccessLevel.Read),
+        new("raw", RoleOf("api"), SchemaAccessLevel.Write),
+    ];
+
+    /// <summary>
+    /// Tables nobody but the owner may UPDATE, DELETE or TRUNCATE, whatever the schema grants say. Their triggers refuse
+    /// those too; only the owner (or a superuser) could disable the triggers, and no service is either.
+    /// </summary>
+    public static IReadOnlyList<string> AppendOnlyTables { get; } = ["audit.entries", "registry.alias_history"];
+
+    /// <summary>
+    /// Rights on single tables of a schema a role otherwise gets less of (or nothing): Serving raises security alerts
+    /// (repeated refusals) but must never write tokens, principals or grants.
+    /// </summary>
+    public static IReadOnlyList<TableGrant> TableGrants { get; } =
+    [
+        new("identity.security_alerts", RoleOf("serving"), SchemaAccessLevel.Append),
+    ];
+}

@@ -1,0 +1,17 @@
+namespace Mlops.Hosting.Data;
+
+/// <summary>What a role may do with the tables of one schema.</summary>
+public enum SchemaAccessLevel
+{
+    /// <summary>SELECT.</summary>
+    Read,
+
+    /// <summary>SELECT and INSERT: an append-only log.</summary>
+    Append,
+
+    /// <summary>SELECT, INSERT, UPDATE and DELETE (never TRUNCATE, and never ALTER: that needs ownership).</summary>
+    Write,
+
+    /// <summary>Write, plus creating tables at run time (feature tables); the schema's other grantees can read them.</summary>
+    Create,
+}
