@@ -74,10 +74,11 @@ public static class MlopsHostingExtensions
     /// <summary>
     /// /health/live answers while the process runs; /health/ready runs every check tagged "ready" (database, bus, outbox backlog,
     /// parked rows, dead letters, and whatever the service adds) and answers JSON with each check's status, description and data:
-    /// 200 when Healthy or Degraded, 503 when Unhealthy.
+    /// 200 when Healthy or Degraded, 503 when Unhealthy. /metrics answers Prometheus scrapes.
     /// </summary>
     public static WebApplication MapMlopsDefaults(this WebApplication app)
     {
+        app.MapPrometheusScrapingEndpoint(MlopsTelemetry.MetricsPath);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
