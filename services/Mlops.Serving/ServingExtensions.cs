@@ -31,6 +31,7 @@ public static class ServingExtensions
         builder.Services.AddSingleton<InferenceLog>();
         builder.Services.AddSingleton<InferenceLogSpill>();
         builder.Services.AddSingleton<InvocationHandler>();
+        builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddHealthChecks().AddCheck<InferenceLogHealthCheck>("inference-log", tags: ["ready"]);
         builder.Services.AddHostedService<ModelPreloader>();
         builder.Services.AddSingleton<ModelReconciler>();
@@ -47,7 +48,8 @@ public static class ServingExtensions
 
     public static WebApplication MapServingEndpoints(this WebApplication app)
     {
-        app.MapPost("/serving-endpoints/{model}/invocations", (string model, HttpContext http, InvocationHandler handler) => handler.HandleAsync(model, http));
+        app.MapPost("/serving-endpoints/{model}/invocations", (string model, HttpContext http, InvocationHandler handler) => handler.HandleAsync(model, http))
+            .AddEndpointFilter(app.Services.GetRequiredService<ServingMetrics>());
         app.MapGet("/serving-endpoints/{model}", async (string model, ServedModels models, CancellationToken cancellationToken) =>
         {
             if (!ModelName.TryParse(model, out _, out var error))

@@ -36,4 +36,8 @@ public static class MlopsTelemetry
     public const string ModelVersionTag = "mlops.model_version";
     public const string EnvironmentTag = "mlops.environment";
     public const string StepTag = "mlops.step";
+    public const string OutcomeTag = "mlops.outcome";
+    public const string ProducerTag = "mlops.producer";
+    public const string ConsumerTag = "mlops.consumer";
+    public const string MessageTypeTag = "mlops.message_type";
 }

@@ -62,6 +62,7 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
         Initially(
             When(StartPipelineRun)
                 .Then(x => x.Saga.Begin(x.Message, Now))
+                .Then(x => x.RecordStarted())
                 .StartStep(refresh));
 
         During(RefreshingFeatures,
