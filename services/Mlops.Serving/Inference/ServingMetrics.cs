@@ -12,16 +12,16 @@ namespace Mlops.Serving.Inference;
 /// </summary>
 public sealed class ServingMetrics : IEndpointFilter
 {
-    private static readonly Histogram<double> Latency = MlopsTelemetry.Meter.CreateHistogram("mlops.serving.request.duration", "s",
-        "Invocation latency, per model and status code.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
-
-    private static readonly Counter<long> Requests = MlopsTelemetry.Meter.CreateCounter<long>("mlops.serving.requests", "{request}",
-        "Invocations answered, per model and status code: their rate is the requests per second.");
+    private readonly Histogram<double> _latency;
+    private readonly Counter<long> _requests;
 
     public ServingMetrics(IMeterFactory meters, InferenceLog log)
     {
         var meter = meters.Create(MlopsTelemetry.Name);
+        _latency = meter.CreateHistogram("mlops.serving.request.duration", "s", "Invocation latency, per model and status code.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _requests = meter.CreateCounter<long>("mlops.serving.requests", "{request}",
+            "Invocations answered, per model and status code: their rate is the requests per second.");
         meter.CreateObservableGauge("mlops.inference_log.lag", () => log.Lag.TotalSeconds, "s",
             "How long the oldest prediction not yet written to serving.inference_log has waited.");
         meter.CreateObservableGauge("mlops.inference_log.pending", () => log.Pending, "{row}",
@@ -39,8 +39,8 @@ public sealed class ServingMetrics : IEndpointFilter
             { MlopsTelemetry.ModelTag, status is StatusCodes.Status200OK or StatusCodes.Status503ServiceUnavailable ? context.HttpContext.GetRouteValue("model") as string : "(refused)" },
             { "http.response.status_code", status },
         };
-        Latency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
-        Requests.Add(1, tags);
+        _latency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        _requests.Add(1, tags);
         return result;
     }
 }
