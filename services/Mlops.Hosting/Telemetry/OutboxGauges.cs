@@ -62,6 +62,11 @@ public sealed partial class OutboxGauges : IHostedService
                 _readAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 return _figures;
             }
+            catch (ObjectDisposedException)
+            {
+                // The last export while the host shuts down, after the data source is gone.
+                return null;
+            }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
             {
                 // No value rather than a stale one: a gap in the series says the database could not be read.
