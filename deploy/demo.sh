@@ -2,7 +2,8 @@
 # The README demo command: infrastructure up (deploy/infra.sh, installing RabbitMQ and PostgreSQL if needed), every service
 # started as its own process, then `mlops demo` drives the platform and ends with "DEMO OK" (exit 0) or says what failed.
 # It stops what it started. The demo uses a database (mlops_demo) and a RabbitMQ virtual host (mlops-demo) of its own,
-# created afresh on every run. Logs: .demo/logs/<service>.log. Traces: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. Jaeger).
+# created afresh on every run. Logs: .demo/logs/<service>.log. Traces: the Aspire dashboard (deploy/dashboard.sh), left running
+# afterwards, unless OTEL_EXPORTER_OTLP_ENDPOINT already points elsewhere (e.g. Jaeger) or MLOPS_DASHBOARD=0.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -61,6 +62,12 @@ export Monitoring__EvaluationInterval=${Monitoring__EvaluationInterval:-00:00:02
 # ...and a retraining cooldown to match (the sample model's is a minute; production models want hours).
 export Pipeline__Models__0__Cooldown=${Pipeline__Models__0__Cooldown:-00:00:05}
 
+if [ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ] && [ "${MLOPS_DASHBOARD:-1}" != 0 ]; then
+  deploy/dashboard.sh up || exit 1
+  eval "$(deploy/dashboard.sh env)"
+  log "the trace UI keeps running after the demo; deploy/dashboard.sh down stops it"
+fi
+
 rm -rf "$DEMO_DIR" && mkdir -p "$DEMO_DIR/logs"
 for entry in "${SERVICES[@]}"; do
   name=${entry%%:*}
@@ -85,4 +92,4 @@ for entry in "${SERVICES[@]}"; do
   log "  $name ready on http://127.0.0.1:$port"
 done
 
-dotnet "services/Mlops.Cli/bin/$CONFIG/net10.0/mlops.dll" demo "$@"
+dotnet "services/Mlops.Cli/bin/$CONFIG/net10.0/mlops.dll" demo "$@" | sed -u -E "s#trace ([0-9a-f]{32})#trace ${MLOPS_TRACE_URL:-}\1#g"
