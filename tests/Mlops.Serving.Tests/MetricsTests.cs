@@ -44,12 +44,6 @@ public sealed class When_serving_is_measured(ServingFixture fixture) : IClassFix
             meters.Observe();
             return Task.FromResult(meters.Of("mlops.inference_log.pending").SequenceEqual([0.0]) && meters.Of("mlops.inference_log.lag").SequenceEqual([0.0]));
         }, "the inference log drained");
-
-        // And Prometheus sees them: the same counter on /metrics (every in-process host's requests, so at least these).
-        var scrape = await PrometheusScrape.OfAsync(fixture.Host);
-        Assert.True(scrape.Value("mlops_serving_requests_total", ("mlops_model", ServingFixture.Model), ("http_response_status_code", "200")) >= 5, scrape.ToString());
-        Assert.NotNull(scrape.Value("mlops_serving_request_duration_seconds_count", ("mlops_model", ServingFixture.Model)));
-        Assert.NotNull(scrape.Value("mlops_inference_log_lag_seconds"));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

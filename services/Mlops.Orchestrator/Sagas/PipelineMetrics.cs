@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Telemetry;
 
@@ -70,7 +71,8 @@ public static class PipelineMetrics
 
     private static void AfterCommit(BehaviorContext<DeployCodePipelineState> context, Action record)
     {
-        if (context.GetServiceOrCreateInstance<DbSession>() is { IsActive: true } session)
+        // The message's session, when there is one (the in-memory harness has none): count what committed.
+        if (context.TryGetPayload(out IServiceProvider? services) && services.GetService<DbSession>() is { IsActive: true } session)
             session.AfterCommit(record);
         else
             record();
