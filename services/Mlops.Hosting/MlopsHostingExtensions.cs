@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -54,6 +55,11 @@ public static class MlopsHostingExtensions
             dataSource.ConnectionStringBuilder.ApplicationName ??= applicationName;
             dataSource.ConnectionStringBuilder.CommandTimeout = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.CommandTimeoutSeconds;
             dataSource.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>());
+            // Commands inside a trace only: the pollers' queries (outbox, leases, sweepers) would each be a trace of their own and
+            // bury the traces that matter.
+            dataSource.ConfigureTracing(tracing => tracing
+                .ConfigureCommandFilter(_ => Activity.Current is not null)
+                .ConfigureBatchFilter(_ => Activity.Current is not null));
             return dataSource.Build();
         });
         builder.Services.AddScoped<DbSession>();

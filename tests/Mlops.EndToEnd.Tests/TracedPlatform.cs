@@ -11,14 +11,13 @@ namespace Mlops.EndToEnd.Tests;
 
 /// <summary>
 /// Every service as its own process, the way deploy/demo.sh runs them, exporting OTLP to an Aspire dashboard of the fixture's
-/// own; an upstream host in the test process lands the data (and exports its publish too). One process per service, so every
-/// span reaches the dashboard once, under the service that made it.
+/// own; an upstream host in the test process lands the data. One process per service, so every span reaches the dashboard once,
+/// under the service that made it. The upstream host does not export (it would send every in-process host's spans of the
+/// other test classes too): its spans are in the environment's span collector.
 /// </summary>
 public sealed class TracedPlatform : TestEnvironment
 {
     public static readonly string[] Services = ["FeatureRefresh", "Training", "Compliance", "Promotion", "Monitoring", "Orchestrator", "Serving"];
-
-    public const string UpstreamService = "e2e-upstream";
 
     private readonly List<ServiceProcess> _processes = [];
 
@@ -35,12 +34,12 @@ public sealed class TracedPlatform : TestEnvironment
         Dashboard = await AspireDashboard.StartAsync(logs);
 
         // Migrations first, by the upstream host, so the services start against a ready schema.
-        Upstream = await TestHost.StartAsync(this, UpstreamService, builder =>
+        Upstream = await TestHost.StartAsync(this, "e2e-upstream", builder =>
         {
             builder.AddMlopsDefaults();
             builder.Services.AddMlopsSimulator();
             builder.AddMlopsMessaging();
-        }, new Dictionary<string, string?> { ["Telemetry:OtlpEndpoint"] = Dashboard.OtlpEndpoint.ToString() });
+        });
 
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
