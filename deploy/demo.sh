@@ -3,7 +3,8 @@
 # and the control-plane API started as its own process, the first admin bootstrapped (`mlops bootstrap-admin`), then
 # `mlops demo` drives the platform through the API with tokens and ends with "DEMO OK" (exit 0) or says what failed.
 # It stops what it started. The demo uses a database (mlops_demo) and a RabbitMQ virtual host (mlops-demo) of its own,
-# created afresh on every run. Logs: .demo/logs/<service>.log. Traces: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. Jaeger).
+# created afresh on every run. Logs: .demo/logs/<service>.log. Traces: the Aspire dashboard (deploy/dashboard.sh), left running
+# afterwards, unless OTEL_EXPORTER_OTLP_ENDPOINT already points elsewhere (e.g. Jaeger) or MLOPS_DASHBOARD=0.
 # MLOPS_DEMO_PORT_OFFSET moves every service's port (e.g. 1000: the API on 6110), for a second demo next to a first.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -70,6 +71,12 @@ export Pipeline__Models__0__RequireApproval=${Pipeline__Models__0__RequireApprov
 # Webhook secrets are stored encrypted under this key (docs/webhooks.md): a fresh one per demo run, never in the repository.
 export Secrets__Key=${Secrets__Key:-$(head -c 32 /dev/urandom | base64)}
 
+if [ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ] && [ "${MLOPS_DASHBOARD:-1}" != 0 ]; then
+  deploy/dashboard.sh up || exit 1
+  eval "$(deploy/dashboard.sh env)"
+  log "the trace UI keeps running after the demo; deploy/dashboard.sh down stops it"
+fi
+
 rm -rf "$DEMO_DIR" && mkdir -p "$DEMO_DIR/logs"
 for entry in "${SERVICES[@]}"; do
   name=${entry%%:*}; port=$(( ${entry##*:} + PORT_OFFSET ))
@@ -100,4 +107,4 @@ token=$(dotnet "$MLOPS" bootstrap-admin --name root) || exit 1
 # Everything from here on goes through the API with tokens: root's, then those of the principals the demo creates.
 export MLOPS_API_URL="http://127.0.0.1:$((5110 + PORT_OFFSET))" MLOPS_TOKEN="$token"
 log "dashboard: $MLOPS_API_URL/dashboard/ (served by Mlops.Api; sign in with an API token)"
-dotnet "$MLOPS" demo --serving-url "http://127.0.0.1:$((5107 + PORT_OFFSET))" "$@"
+dotnet "$MLOPS" demo --serving-url "http://127.0.0.1:$((5107 + PORT_OFFSET))" "$@" | sed -u -E "s#trace ([0-9a-f]{32})#trace ${MLOPS_TRACE_URL:-}\1#g"

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -111,6 +112,11 @@ public static class MlopsHostingExtensions
             dataSource.ConnectionStringBuilder.Pooling = false;
         dataSource.ConnectionStringBuilder.CommandTimeout = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.CommandTimeoutSeconds;
         dataSource.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>());
+        // Commands inside a trace only: the pollers' queries (outbox, leases, sweepers) would each be a trace of their own and
+        // bury the traces that matter.
+        dataSource.ConfigureTracing(tracing => tracing
+            .ConfigureCommandFilter(_ => Activity.Current is not null)
+            .ConfigureBatchFilter(_ => Activity.Current is not null));
         return dataSource.Build();
     }
 
@@ -124,10 +130,11 @@ public static class MlopsHostingExtensions
     /// <summary>
     /// /health/live answers while the process runs; /health/ready runs every check tagged "ready" (database, bus, outbox backlog,
     /// parked rows, dead letters, and whatever the service adds) and answers JSON with each check's status, description and data:
-    /// 200 when Healthy or Degraded, 503 when Unhealthy.
+    /// 200 when Healthy or Degraded, 503 when Unhealthy. /metrics answers Prometheus scrapes.
     /// </summary>
     public static WebApplication MapMlopsDefaults(this WebApplication app)
     {
+        app.MapPrometheusScrapingEndpoint(MlopsTelemetry.MetricsPath);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

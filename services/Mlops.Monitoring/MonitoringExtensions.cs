@@ -29,6 +29,7 @@ public static class MonitoringExtensions
         builder.Services.AddSingleton<MetricResults>();
         builder.Services.AddSingleton<Alerts>();
         builder.Services.AddSingleton<ModelEvaluator>();
+        builder.Services.AddSingleton<MonitoringMetrics>();
 
         builder.AddMlopsMessaging(bus =>
         {

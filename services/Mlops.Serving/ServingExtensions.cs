@@ -33,6 +33,7 @@ public static class ServingExtensions
         builder.Services.AddSingleton<InferenceLog>();
         builder.Services.AddSingleton<InferenceLogSpill>();
         builder.Services.AddSingleton<InvocationHandler>();
+        builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddHealthChecks().AddCheck<InferenceLogHealthCheck>("inference-log", tags: ["ready"]);
         builder.Services.AddHostedService<ModelPreloader>();
         builder.Services.AddSingleton<ModelReconciler>();
@@ -50,6 +51,8 @@ public static class ServingExtensions
     public static WebApplication MapServingEndpoints(this WebApplication app)
     {
         app.MapPost("/serving-endpoints/{model}/invocations", (string model, HttpContext http, InvocationHandler handler) => handler.HandleAsync(model, http))
+            // Measured first, so refusals are counted (under "(refused)") along with every answer.
+            .AddEndpointFilter(app.Services.GetRequiredService<ServingMetrics>())
             .AddEndpointFilter<CallerCheck>();
         app.MapGet("/serving-endpoints/{model}", async (string model, ServedModels models, CancellationToken cancellationToken) =>
         {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Mlops.Testing;
 
 namespace Mlops.FaultSuite.Tests;
@@ -72,7 +70,7 @@ public sealed class Platform : IAsyncDisposable
         var platform = new Platform(scenario, database, virtualHost, environment);
         await platform._broker.CreateVirtualHostAsync(virtualHost);
         foreach (var service in services.Append("Api").Distinct())
-            platform._services[service] = new ServiceProcess(service, FreePort(), environment, platform.Logs);
+            platform._services[service] = new ServiceProcess(service, SuiteInfrastructure.ServiceDirectory(service), ServiceProcess.FreePort(), environment, platform.Logs);
         foreach (var service in platform._services.Values)
             service.Start();
         await Task.WhenAll(platform._services.Values.Select(s => s.WaitReadyAsync()));
@@ -152,12 +150,5 @@ public sealed class Platform : IAsyncDisposable
         }
         _broker.Dispose();
         await Database.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

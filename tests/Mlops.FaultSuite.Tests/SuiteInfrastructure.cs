@@ -16,10 +16,7 @@ public static class SuiteInfrastructure
     public const string SkipReason =
         "The fault suite runs from deploy/test.sh (MLOPS_FAULT_SUITE=1) against its own RabbitMQ node and PostgreSQL cluster.";
 
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    /// <summary>Release or Debug: the services are run from the same configuration as this assembly was built in.</summary>
-    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Name ?? "Release";
+    public static string RepositoryRoot => BuiltServices.RepositoryRoot;
 
     public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(RepositoryRoot, "artifacts", "fault-suite")).FullName;
 
@@ -42,8 +39,7 @@ public static class SuiteInfrastructure
 
     public static Task RestartPostgresAsync() => InfraAsync("restart", "postgres");
 
-    public static string ServiceDirectory(string service) =>
-        Path.Combine(RepositoryRoot, "services", $"Mlops.{service}", "bin", Configuration, "net10.0");
+    public static string ServiceDirectory(string service) => BuiltServices.Directory(service);
 
     private static async Task InfraAsync(params string[] arguments)
     {
@@ -58,13 +54,5 @@ public static class SuiteInfrastructure
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"deploy/infra.sh {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}{await output}");
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Mlops.sln")))
-                return directory.FullName;
-        throw new InvalidOperationException($"No Mlops.sln above {AppContext.BaseDirectory}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mlops.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Mlops.Hosting.Messaging;
@@ -21,8 +20,7 @@ public sealed class MessagingHealthCheck(NpgsqlDataSource dataSource, ProducerNa
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            figures = await connection.QuerySingleAsync<MessagingFigures>(new CommandDefinition(FiguresSql, new { Producer = producer.Value },
-                cancellationToken: cancellationToken));
+            figures = await MessagingFigures.ReadAsync(connection, producer.Value, cancellationToken);
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
         {
@@ -67,18 +65,4 @@ public sealed class MessagingHealthCheck(NpgsqlDataSource dataSource, ProducerNa
 
     private static HealthCheckResult Judge(bool crossed, string description, IReadOnlyDictionary<string, object> data) =>
         crossed ? HealthCheckResult.Degraded(description, data: data) : HealthCheckResult.Healthy(description, data);
-
-    private sealed record MessagingFigures(long BacklogRows, double BacklogOldestSeconds, long ParkedRows, long DeadLetters, double DeadLettersOldestSeconds);
-
-    private const string FiguresSql = """
-        SELECT
-            (SELECT count(*) FROM messaging.outbox
-             WHERE producer = @Producer AND delivered_at IS NULL AND parked_at IS NULL AND deliver_after <= now()) AS BacklogRows,
-            coalesce((SELECT extract(epoch FROM now() - min(deliver_after))::float8 FROM messaging.outbox
-             WHERE producer = @Producer AND delivered_at IS NULL AND parked_at IS NULL AND deliver_after <= now()), 0) AS BacklogOldestSeconds,
-            (SELECT count(*) FROM messaging.outbox WHERE producer = @Producer AND parked_at IS NOT NULL AND delivered_at IS NULL) AS ParkedRows,
-            (SELECT count(*) FROM messaging.dead_letters WHERE service = @Producer AND replayed_at IS NULL) AS DeadLetters,
-            coalesce((SELECT extract(epoch FROM now() - min(failed_at))::float8 FROM messaging.dead_letters
-             WHERE service = @Producer AND replayed_at IS NULL), 0) AS DeadLettersOldestSeconds
-        """;
 }

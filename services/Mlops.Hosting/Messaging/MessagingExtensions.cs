@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Mlops.Hosting.DeadLetters;
 using Mlops.Hosting.Health;
 using Mlops.Hosting.Outbox;
+using Mlops.Hosting.Telemetry;
 using Mlops.Hosting.Retention;
 
 namespace Mlops.Hosting.Messaging;
@@ -97,6 +98,7 @@ public static class MessagingExtensions
 
         // After the bus: hosts stop in reverse order, so the dispatcher stops before the bus it sends through.
         builder.Services.AddHostedService<OutboxDispatcher>();
+        builder.Services.AddHostedService<OutboxGauges>();
 
         builder.Services.AddMlopsRetentionRule(MessagingRetention.OutboxDelivered);
         builder.Services.AddMlopsRetentionRule(MessagingRetention.OutboxParked);

@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Mlops.Hosting.Outbox;
+using Mlops.Hosting.Telemetry;
 
 namespace Mlops.Hosting.Messaging;
 
@@ -32,6 +33,7 @@ public sealed partial class RedeliveryFilter<TMessage>(RedeliveryScheduler sched
             var delay = intervals[Math.Min(redeliveries, intervals.Count - 1)];
             LogRedelivering(exception, TypeCache<TMessage>.ShortName, context.MessageId, redeliveries + 1, delay.TotalSeconds, transient);
             await scheduler.ScheduleAsync(context, redeliveries + 1, delay, exception);
+            MessagingInstruments.Redelivery(TypeCache<TMessage>.ShortName, transient);
         }
     }
 

@@ -5,6 +5,7 @@ using MassTransit.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Messaging;
+using Mlops.Hosting.Telemetry;
 
 namespace Mlops.Hosting.Outbox;
 
@@ -40,6 +41,7 @@ public sealed class TransactionalConsumeFilter<TMessage>(IConsumeScopeProvider s
             {
                 await session.RollbackAsync(context.CancellationToken);
                 Activity.Current?.AddEvent(new ActivityEvent("mlops.inbox.duplicate"));
+                MessagingInstruments.InboxDuplicate(consumerKey, TypeCache<TMessage>.ShortName);
                 scope.GetService<ILoggerFactory>().CreateLogger("Mlops.Inbox")
                     .LogInformation("Skipped {MessageType} {MessageId}: {Consumer} already processed it", TypeCache<TMessage>.ShortName, messageId, consumerKey);
                 return;

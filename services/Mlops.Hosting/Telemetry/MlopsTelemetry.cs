@@ -12,10 +12,14 @@ public static class MlopsTelemetry
 
     public static readonly Meter Meter = new(Name);
 
-    /// <summary>Every ActivitySource a service listens to: MassTransit's, ours, Npgsql's and ASP.NET Core's.</summary>
-    public static readonly string[] Sources = ["MassTransit", Name, "Npgsql", "Microsoft.AspNetCore", "System.Net.Http"];
+    /// <summary>The ActivitySources a service listens to besides those its instrumentation packages add (ASP.NET Core, HttpClient, Npgsql).</summary>
+    public static readonly string[] Sources = ["MassTransit", Name];
 
-    public static readonly string[] Meters = ["MassTransit", Name, "Npgsql", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http"];
+    /// <summary>The Meters a service exports besides those its instrumentation packages add (ASP.NET Core, HttpClient, runtime, Npgsql).</summary>
+    public static readonly string[] Meters = ["MassTransit", Name];
+
+    /// <summary>Where every service answers Prometheus scrapes.</summary>
+    public const string MetricsPath = "/metrics";
 
     /// <summary>A domain span of one pipeline step, tagged so it can be found by run, model and version.</summary>
     public static Activity? StartStep(string name, Guid runId, string model, string environment, int? version = null)
@@ -32,4 +36,8 @@ public static class MlopsTelemetry
     public const string ModelVersionTag = "mlops.model_version";
     public const string EnvironmentTag = "mlops.environment";
     public const string StepTag = "mlops.step";
+    public const string OutcomeTag = "mlops.outcome";
+    public const string ProducerTag = "mlops.producer";
+    public const string ConsumerTag = "mlops.consumer";
+    public const string MessageTypeTag = "mlops.message_type";
 }

@@ -22,6 +22,7 @@ public sealed class ModelEvaluator(
     MetricResults results,
     Alerts alerts,
     IOptions<MonitoringOptions> options,
+    MonitoringMetrics metrics,
     ILogger<ModelEvaluator> logger)
 {
     /// <summary>Evaluates the model's due windows; returns how many were evaluated.</summary>
@@ -75,6 +76,7 @@ public sealed class ModelEvaluator(
             await log.LatencyP99Async(session, model.FullName, window.Version, window.Window, cancellationToken)));
 
         await results.SaveAsync(session, window, judged, cancellationToken);
+        session.AfterCommit(() => metrics.Record(window, judged));
         await windows.MarkEvaluatedAsync(session, window, cancellationToken);
 
         var breaches = judged.Where(r => r.Breached).ToList();

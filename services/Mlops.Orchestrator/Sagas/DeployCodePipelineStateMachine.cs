@@ -72,6 +72,7 @@ public sealed partial class DeployCodePipelineStateMachine : MassTransitStateMac
                 .Then(x => x.Saga.Begin(x.Message, Now))
                 .ThenAsync(x => RunAudit.AppendAsync(x, "run.started",
                     $"{x.Saga.ModelName} by {x.Saga.Trigger} ({x.Saga.TriggerDetail}), code {x.Saga.CodeVersion}"))
+                .Then(x => x.RecordStarted())
                 .StartStep(refresh));
 
         During(RefreshingFeatures,

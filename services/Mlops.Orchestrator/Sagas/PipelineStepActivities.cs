@@ -17,6 +17,7 @@ public static partial class PipelineStepActivities
         where TEvent : class
         where TCommand : class =>
         binder
+            .Then(x => x.RecordStepCompleted(step.Clock.GetUtcNow()))
             .Then(x => x.Saga.EnterStep(step.Name, step.CommandName, step.Timeout, step.Clock.GetUtcNow()))
             .Publish(x => step.Command(x.Saga))
             .Schedule(step.Deadline, x => PipelineCommands.StepTimedOut(x.Saga, step.Name), _ => step.Timeout)
@@ -41,6 +42,7 @@ public static partial class PipelineStepActivities
         Schedule<DeployCodePipelineState, PipelineStepTimedOut> deadline, TimeProvider clock) =>
         binder
             .Unschedule(deadline)
+            .Then(x => x.RecordFinished(clock.GetUtcNow()))
             .Then(x => x.Saga.Finish(clock.GetUtcNow()))
             .ThenAsync(x => RunAudit.AppendAsync(x, "run.finished",
                 $"{x.Saga.CurrentState}: {x.Saga.FailureReason ?? $"version {x.Saga.ModelVersion} is champion"}", RunAudit.OutcomeOf(x.Saga.CurrentState)))

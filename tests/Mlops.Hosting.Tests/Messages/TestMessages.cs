@@ -59,3 +59,9 @@ public record Flaky
     public int FailTimes { get; init; }
     public bool Transient { get; init; }
 }
+
+public record Measured
+{
+    public Guid MeasuredId { get; init; }
+    public int FailTimes { get; init; }
+}

@@ -1,5 +1,6 @@
 using Mlops.Contracts;
 using Mlops.Monitoring.Drift;
+using Mlops.Testing;
 using Xunit;
 using static Mlops.Monitoring.Tests.ClosedLoop.MonitoringHosts;
 
@@ -69,6 +70,27 @@ public sealed class When_a_feature_drifts(MonitoringHosts hosts) : IClassFixture
         var latency = Result(10, "model", "latency_p99");
         Assert.Equal(LatencyPercentile.P99([.. windows[0].Select(r => r.LatencyMilliseconds)]).Value, latency.Value!.Value, 1e-9);
         Assert.Equal(("ok", 200.0, 1000L), (latency.Status, latency.Threshold, latency.SampleSize));
+    }
+
+    [Fact]
+    public async Task The_latest_window_s_drift_per_feature_is_a_gauge_of_the_monitoring_host()
+    {
+        const string model = "dev.ml.churn_measured";
+        using var meters = new HostMeters(hosts.Services, "mlops.monitoring.value");
+        await hosts.Log.SaveReferenceAsync(model, 1, ChurnTraffic.Reference(model));
+        await LogWindowsAsync(model, 40, [0, Drifted]);
+
+        await hosts.MonitorAsync(model);
+
+        var results = await hosts.ResultsAsync(model);
+        var latest = results.Where(r => r.WindowStart == Window(41).Start && r.Value is not null).ToList();
+        meters.Observe();
+        double Gauge(string subject, string metric) => Assert.Single(meters.Of("mlops.monitoring.value", ("mlops.model", model),
+            ("mlops.model_version", 1), ("mlops.subject", subject), ("mlops.metric", metric)));
+        Assert.Equal(latest.Single(r => r is { Subject: "tenure", Metric: "psi" }).Value!.Value, Gauge("tenure", "psi"));
+        Assert.True(Gauge("tenure", "psi") > 0.2);
+        Assert.All(latest, r => Assert.Equal(r.Value!.Value, Gauge(r.Subject, r.Metric)));
+        Assert.Equal(latest.Count, meters.Of("mlops.monitoring.value", ("mlops.model", model)).Count);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public abstract class PipelineHosts : TestEnvironment
             ConfigureOrchestrator(builder);
             builder.AddMlopsDefaults();
             builder.AddOrchestratorService();
-        }, OrchestratorSettings());
+        }, OrchestratorSettings(), app => app.MapMlopsDefaults());
         _orchestrators.Add(orchestrator);
         return orchestrator;
     }

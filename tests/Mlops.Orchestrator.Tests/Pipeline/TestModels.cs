@@ -23,6 +23,8 @@ public static class TestModels
     public const string CoolingDown = "dev.ml.cooling_down";
     public const string Degraded = "dev.ml.degraded";
     public const string Bootstrap = "dev.ml.bootstrap";
+    public const string Measured = "dev.ml.measured";
+    public const string MeasuredDirty = "staging.ml.measured_dirty";
 
     public const string TestLanding = "raw.test_landing";
     public const string ReleaseLanding = "raw.release_landing";
@@ -38,6 +40,7 @@ public static class TestModels
         [LostReply] = new() { LosesFirstReplyTo = nameof(TrainModel) },
         [Silent] = new() { NeverAnswers = nameof(CheckCompliance) },
         [Dirty] = new() { Violations = Violations },
+        [MeasuredDirty] = new() { Violations = Violations },
         [Busy] = new() { NeverAnswers = nameof(RefreshFeatures) },
         [SweptRuns.Locked] = new() { NeverAnswers = nameof(RefreshFeatures) },
         [HeldRuns.Code] = new() { NeverAnswers = nameof(RefreshFeatures) },
@@ -65,6 +68,8 @@ public static class TestModels
         Model(CoolingDown, m => m.Cooldown = Cooldown),
         Model(Degraded),
         Model(Bootstrap, m => { m.SourceTable = BootstrapLanding; m.OnNewData = NewDataPolicy.RetrainUntilChampion; }),
+        Model(Measured),
+        Model(MeasuredDirty),
     ];
 
     /// <summary>The Pipeline section as configuration keys, the way appsettings.json or environment variables would give it.</summary>

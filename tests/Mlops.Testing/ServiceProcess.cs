@@ -1,22 +1,27 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
-namespace Mlops.FaultSuite.Tests;
+namespace Mlops.Testing;
 
 /// <summary>
-/// One service as its own process, the way deploy/demo.sh runs it: started from its build output, ready when /health/ready
-/// answers, killed with SIGKILL, restarted with the same settings. Every start logs to its own file under artifacts.
+/// One service as its own process, the way deploy/demo.sh runs it: started from its build output (<c>Mlops.&lt;Name&gt;.dll</c> in
+/// the given directory), ready when /health/ready answers, killed with SIGKILL, restarted with the same settings.
+/// Every start logs to its own file in the log directory.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(2) };
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly string _directory;
     private readonly string _logDirectory;
     private Process? _process;
     private StreamWriter? _log;
     private int _starts;
 
-    public ServiceProcess(string name, int port, IReadOnlyDictionary<string, string> environment, string logDirectory)
+    public ServiceProcess(string name, string directory, int port, IReadOnlyDictionary<string, string> environment, string logDirectory)
     {
+        _directory = directory;
         Name = name;
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -26,6 +31,25 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>
+    /// A loopback port nobody listens on right now, and never one this process handed out before: the system may offer the
+    /// same free port twice in a row, and two services given one port would answer each other's readiness probes.
+    /// </summary>
+    public static int FreePort()
+    {
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+                if (HandedOut.Add(port))
+                    return port;
+        }
+    }
+
+    private static readonly HashSet<int> HandedOut = [];
+
     public int Port { get; }
 
     public Uri BaseAddress { get; }
@@ -34,10 +58,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public void Start()
     {
-        var directory = SuiteInfrastructure.ServiceDirectory(Name);
         var start = new ProcessStartInfo("dotnet", $"Mlops.{Name}.dll")
         {
-            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = _directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (var (key, value) in _environment)
             start.Environment[key] = value;
