@@ -35,6 +35,8 @@ public static class ApiExtensions
         builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddSingleton<AuditQueries>();
         builder.Services.AddSingleton<RunQueries>();
+        builder.Services.AddOptions<PromotionChain>().BindConfiguration(PromotionChain.Section)
+            .Validate(chain => !chain.Problems().Any(), $"{PromotionChain.Section}:Chain must name dev, staging or prod, each once.").ValidateOnStart();
         builder.Services.AddSingleton<RegistryQueries>();
         builder.Services.AddScoped<RequestAudit>();
         builder.Services.AddScoped<AccessGuard>();
@@ -68,6 +70,8 @@ public static class ApiExtensions
         api.MapIngestionEndpoints();
         api.MapRunEndpoints();
         api.MapModelEndpoints();
+        api.MapPromoteCodeEndpoints();
+        api.MapLineageEndpoints();
         api.MapApprovalEndpoints();
         api.MapAuditEndpoints();
         api.MapPrincipalEndpoints(anonymous);

@@ -5,11 +5,13 @@ var root = new RootCommand("mlops — operate the Mlops pipeline: land data, rel
 {
     LandDataCommand.Create(),
     ReleaseCodeCommand.Create(),
+    PromoteCodeCommand.Create(),
     RequestRunCommand.Create(),
     DecideApprovalCommand.Create(approve: true),
     DecideApprovalCommand.Create(approve: false),
     RollbackCommand.Create(),
     ModelCommand.Create(),
+    LineageCommand.Create(),
     RunsCommand.Create(),
     ErrorsCommand.Create(),
     MigrateCommand.Create(),

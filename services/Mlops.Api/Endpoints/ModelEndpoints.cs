@@ -136,7 +136,7 @@ public static class ModelEndpoints
     private static Task AuditIfProdAsync(DbSession session, RequestAudit audit, ModelSummary model, string action, string resource, CancellationToken cancellationToken) =>
         ModelName.Parse(model.Name).Catalog == "prod" ? AuditReadAsync(session, audit, action, resource, "", cancellationToken) : Task.CompletedTask;
 
-    private static async Task AuditReadAsync(DbSession session, RequestAudit audit, string action, string resource, string detail, CancellationToken cancellationToken)
+    internal static async Task AuditReadAsync(DbSession session, RequestAudit audit, string action, string resource, string detail, CancellationToken cancellationToken)
     {
         await session.BeginAsync(cancellationToken);
         await audit.AppendAsync(session, action, resource, detail, cancellationToken);
