@@ -1,3 +1,4 @@
+using MassTransit;
 using Mlops.Catalog.Lineage;
 using Mlops.Contracts;
 using Mlops.Simulator;
@@ -34,11 +35,14 @@ public sealed class When_code_goes_through_the_environments(EnvironmentsFixture 
 
         var devRelease = await ReleaseAsync("dev");
         var dev = await platform.FinishedRunAsync(() => platform.RunStartedByMessageAsync(devRelease), "the dev release");
+        Assert.Equal(("Completed", null), (dev.CurrentState, dev.FailureReason));
         var stagingRelease = await ReleaseAsync("staging");
+        Assert.Equal("started", await AdmittedAsync(stagingRelease));
         var staging = await platform.FinishedRunAsync(() => platform.RunStartedByMessageAsync(stagingRelease), "the staging release");
-        Assert.Equal(("Completed", "Completed"), (dev.CurrentState, staging.CurrentState));
+        Assert.Equal(("Completed", null), (staging.CurrentState, staging.FailureReason));
 
         var prodRelease = await ReleaseAsync("prod");
+        Assert.Equal("started", await AdmittedAsync(prodRelease));
         var prodRunId = await Eventually.WaitAsync(() => platform.RunStartedByMessageAsync(prodRelease), id => id is not null, "the prod run");
         var waiting = await Eventually.WaitAsync(() => platform.RunAsync(prodRunId!.Value), run => run?.CurrentState == "AwaitingApproval",
             "the prod run waiting for an approval", TimeSpan.FromMinutes(3));
@@ -63,6 +67,16 @@ public sealed class When_code_goes_through_the_environments(EnvironmentsFixture 
             await lineage.CompletedRunsOfCodeAsync("ml.chain", Code, CancellationToken.None));
     }
 
+    /// <summary>The disposition admission gave a trigger, with its detail when it did not start a run (so a failure says why).</summary>
+    private async Task<string> AdmittedAsync(Guid messageId)
+    {
+        var row = await Eventually.WaitAsync(
+            () => platform.Database.QueryAsync<(string Disposition, string Detail)>(
+                "SELECT disposition, detail FROM pipeline.triggers WHERE message_id = @messageId", new { messageId }),
+            rows => rows.Count > 0, $"the admission of trigger {messageId}");
+        return row[0].Disposition == "started" ? "started" : $"{row[0].Disposition}: {row[0].Detail}";
+    }
+
     private Task<Guid> LandAsync(string environment, int seed) =>
         platform.Lander.LandAsync(ChurnDataGenerator.Generate(new ChurnDataOptions { RowCount = 3_000, Seed = seed }), environment, "e2e-upstream");
 
@@ -73,6 +87,7 @@ public sealed class When_code_goes_through_the_environments(EnvironmentsFixture 
         {
             ModelName = EnvironmentsFixture.ModelIn(environment), Environment = environment, Principal = "ci", CodeVersion = Code,
             Trainer = "logistic_regression", Parameters = new Dictionary<string, string> { ["l2"] = "0.01", ["seed"] = "42" },
+            Description = "Churn propensity, promoted through the environments.",
             Tags = new Dictionary<string, string> { ["pii"] = "none", ["gdpr"] = "pseudonymised" },
         }, context => context.MessageId = messageId);
         return messageId;

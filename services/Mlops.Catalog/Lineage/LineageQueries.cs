@@ -38,12 +38,12 @@ public sealed class LineageQueries(NpgsqlDataSource dataSource)
     /// <summary>Completed runs of the code version for the model of that schema and name in every environment, oldest first.</summary>
     public async Task<IReadOnlyList<Guid>> CompletedRunsOfCodeAsync(string schemaAndModel, string codeVersion, CancellationToken cancellationToken)
     {
+        var models = ModelName.Environments.Select(environment => $"{environment}.{schemaAndModel}").ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<Guid>(new CommandDefinition("""
             SELECT correlation_id FROM pipeline.deploy_code_pipeline_runs
-            WHERE current_state = 'Completed' AND (data->>'modelName') IN ('dev.' || @schemaAndModel, 'staging.' || @schemaAndModel, 'prod.' || @schemaAndModel)
-              AND (data->>'codeVersion') = @codeVersion
+            WHERE current_state = 'Completed' AND (data->>'modelName') = ANY(@models) AND (data->>'codeVersion') = @codeVersion
             ORDER BY updated_at
-            """, new { schemaAndModel, codeVersion }, cancellationToken: cancellationToken))).ToList();
+            """, new { models, codeVersion }, cancellationToken: cancellationToken))).ToList();
     }
 }
