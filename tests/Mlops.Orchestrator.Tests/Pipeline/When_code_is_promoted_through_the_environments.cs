@@ -27,6 +27,22 @@ public sealed class When_code_is_promoted_through_the_environments(PromotionChai
     }
 
     [Fact]
+    public async Task A_manual_prod_run_of_code_that_never_passed_staging_is_refused_too()
+    {
+        var trigger = await pipeline.TriggerAsync(new PipelineRequested
+        {
+            ModelName = PromotionChainPipeline.ProdManual, Environment = "prod", Principal = "alice", Reason = "try it", CodeVersion = "c-manual",
+        });
+
+        var admitted = Assert.Single(await pipeline.AdmittedAsync(trigger));
+
+        Assert.Equal("ignored", admitted.Disposition);
+        Assert.StartsWith("Refused: code c-manual never completed the pipeline in staging", admitted.Detail);
+        Assert.Equal(0L, await pipeline.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM pipeline.deploy_code_pipeline_runs WHERE data->>'codeVersion' = 'c-manual'"));
+    }
+
+    [Fact]
     public async Task Code_goes_dev_then_staging_then_prod_where_its_run_waits_for_an_approval()
     {
         const string code = "c-through-the-chain";
