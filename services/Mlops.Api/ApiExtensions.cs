@@ -36,6 +36,8 @@ public static class ApiExtensions
         builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddSingleton<AuditQueries>();
         builder.Services.AddSingleton<RunQueries>();
+        builder.Services.AddOptions<PromotionChain>().BindConfiguration(PromotionChain.Section)
+            .Validate(chain => !chain.Problems().Any(), $"{PromotionChain.Section}:Chain must name dev, staging or prod, each once.").ValidateOnStart();
         builder.Services.AddSingleton<RegistryQueries>();
         builder.Services.AddSingleton<WebhookQueries>().AddSingleton<Mlops.Hosting.Secrets.SecretBox>().AddOptions<Mlops.Hosting.Secrets.SecretBoxOptions>().BindConfiguration(Mlops.Hosting.Secrets.SecretBoxOptions.Section);
         builder.Services.AddSingleton<MonitoringQueries>();
@@ -74,6 +76,8 @@ public static class ApiExtensions
         api.MapIngestionEndpoints();
         api.MapRunEndpoints();
         api.MapModelEndpoints();
+        api.MapPromoteCodeEndpoints();
+        api.MapLineageEndpoints();
         api.MapApprovalEndpoints();
         api.MapAuditEndpoints();
         api.MapWebhookEndpoints();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mlops.Catalog.Features;
+using Mlops.Catalog.Lineage;
 using Mlops.Catalog.Registry;
 using Mlops.Catalog.Tracking;
 using Mlops.Hosting;
@@ -18,6 +19,7 @@ public static class CatalogExtensions
         services.AddMlopsMigrations(typeof(CatalogExtensions).Assembly);
         services.AddSingleton<FeatureStore>();
         services.AddSingleton<RawBatches>();
+        services.AddSingleton<LineageQueries>();
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<TrackingStore>();
         services.AddSingleton<ModelRegistry>();

@@ -6,11 +6,13 @@ var root = new RootCommand("mlops — operate the Mlops platform through its API
 {
     LandDataCommand.Create(),
     ReleaseCodeCommand.Create(),
+    PromoteCodeCommand.Create(),
     RequestRunCommand.Create(),
     DecideApprovalCommand.Create(approve: true),
     DecideApprovalCommand.Create(approve: false),
     RollbackCommand.Create(),
     ModelCommand.Create(),
+    LineageCommand.Create(),
     RunsCommand.Create(),
     ErrorsCommand.Create(),
     AuditCommand.Create(),

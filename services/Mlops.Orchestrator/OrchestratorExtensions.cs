@@ -28,6 +28,7 @@ public static class OrchestratorExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMlopsCatalog();
         builder.Services.AddSingleton<AdmissionStore>();
+        builder.Services.AddSingleton<CodePromotionRule>();
         builder.Services.AddSingleton<PipelineAdmission>();
         builder.Services.AddSingleton<FollowUpAdmission>();
         builder.Services.AddSingleton<ScheduleStore>();

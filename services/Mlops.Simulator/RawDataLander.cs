@@ -40,7 +40,7 @@ public sealed class RawDataLander(IServiceScopeFactory scopes, RawBatches batche
             throw new ArgumentException("A batch needs its producer: the pipeline or person that landed it.", nameof(producer));
 
         var batchId = Guid.CreateVersion7();
-        await batches.RegisterAsync(session, new RawBatch(batchId, SourceTable, customers.Count, producer, description, default), cancellationToken);
+        await batches.RegisterAsync(session, new RawBatch(batchId, SourceTable, customers.Count, producer, description, default, environment), cancellationToken);
         await CopyAsync(session, batchId, customers, cancellationToken);
         var landedAt = await session.Connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
             "SELECT landed_at FROM raw.batches WHERE batch_id = @batchId", new { batchId }, session.Transaction, cancellationToken: cancellationToken));

@@ -28,6 +28,9 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
             throw new TrainingException($"Feature table '{tableName}' has no label column: a classifier needs one to learn from.");
         var version = await featureStore.FindVersionAsync(tableName, request.FeatureVersion, cancellationToken)
             ?? throw new TrainingException($"Feature table '{tableName}' has no version {request.FeatureVersion}.");
+        if (version.Environment != request.ModelName.Catalog)
+            throw new TrainingException($"Version {request.FeatureVersion} of feature table '{tableName}' belongs to {version.Environment ?? "no environment"}, " +
+                $"not to {request.ModelName.Catalog}: a run reads only its own environment's data.");
         var features = SelectFeatures(table, request.Features);
 
         var frame = await featureStore.ReadVersionAsync(table, request.FeatureVersion, cancellationToken);

@@ -33,7 +33,7 @@ public sealed class When_the_command_names_what_does_not_exist(FeatureRefreshEnv
     {
         var failed = Assert.IsType<FeatureRefreshFailed>(await environment.RefreshAsync(environment.Command(Guid.NewGuid(), null)));
 
-        Assert.Equal("Source table raw.churn_customers has no batches to compute churn_features from.", failed.Reason);
+        Assert.Equal("Source table raw.churn_customers has no batches in dev to compute churn_features from.", failed.Reason);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public class TrainingEnvironment : TestEnvironment
         var store = scope.ServiceProvider.GetRequiredService<FeatureStore>();
         await session.BeginAsync();
         await store.EnsureTableAsync(session, table);
-        var version = await store.WriteVersionAsync(session, table, frame, rawBatchIds ?? [Guid.NewGuid()], null, [], "tests");
+        var version = await store.WriteVersionAsync(session, table, frame, rawBatchIds ?? [Guid.NewGuid()], null, [], "tests", "dev");
         await session.CommitAsync();
         return version;
     }

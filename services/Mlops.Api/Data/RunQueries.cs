@@ -32,6 +32,18 @@ public sealed class RunQueries(NpgsqlDataSource dataSource)
         return rows.Select(WithState).ToList();
     }
 
+    /// <summary>The latest run of the model that trained the code version and completed the pipeline (what promote-code promotes), or null.</summary>
+    public async Task<RunDetails?> FindCompletedAsync(string modelName, string codeVersion, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
+            SELECT data::text FROM pipeline.deploy_code_pipeline_runs
+            WHERE current_state = 'Completed' AND (data->>'modelName') = @modelName AND (data->>'codeVersion') = @codeVersion
+            ORDER BY updated_at DESC LIMIT 1
+            """, new { modelName, codeVersion }, cancellationToken: cancellationToken));
+        return json is null ? null : WithState(json);
+    }
+
     /// <summary>Who released the code a run trains with, if that release is the model's last one.</summary>
     public async Task<string?> ReleasedByAsync(string modelName, string environment, string codeVersion, CancellationToken cancellationToken)
     {

@@ -14,8 +14,13 @@ public sealed record RunDetails
     public string Trigger { get; init; } = "";
     public string TriggerDetail { get; init; } = "";
     public string CodeVersion { get; init; } = "";
+    public string Trainer { get; init; } = "";
     public Dictionary<string, string> Parameters { get; init; } = [];
+    public string? Description { get; init; }
+    public Dictionary<string, string> Tags { get; init; } = [];
+    public string FeatureTable { get; init; } = "";
     public int? FeatureVersion { get; init; }
+    public Guid? TrainingRunId { get; init; }
     public int? ModelVersion { get; init; }
     public Dictionary<string, double> ValidationMetrics { get; init; } = [];
     public int? ChampionBefore { get; init; }

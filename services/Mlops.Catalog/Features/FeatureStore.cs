@@ -73,7 +73,8 @@ public sealed class FeatureStore(NpgsqlDataSource dataSource)
 
     /// <summary>Writes <paramref name="frame"/> as the table's next version, in the session's transaction.</summary>
     public async Task<int> WriteVersionAsync(DbSession session, FeatureTableDefinition definition, FeatureFrame frame, IReadOnlyList<Guid> rawBatchIds,
-        Guid? pipelineRunId, IReadOnlyList<FeatureStatistics> statistics, string principal, CancellationToken cancellationToken = default)
+        Guid? pipelineRunId, IReadOnlyList<FeatureStatistics> statistics, string principal, string? environment = null,
+        CancellationToken cancellationToken = default)
     {
         definition.Validate();
         // The lock on the catalogue row orders concurrent refreshes of one table, so version numbers never collide.
@@ -123,25 +124,25 @@ public sealed class FeatureStore(NpgsqlDataSource dataSource)
         }
 
         await session.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO features.table_versions (table_name, version, row_count, raw_batch_ids, pipeline_run_id, statistics, created_by)
-            VALUES (@Name, @Version, @RowCount, @RawBatchIds, @PipelineRunId, @Statistics::jsonb, @Principal)
+            INSERT INTO features.table_versions (table_name, version, row_count, raw_batch_ids, pipeline_run_id, statistics, created_by, environment)
+            VALUES (@Name, @Version, @RowCount, @RawBatchIds, @PipelineRunId, @Statistics::jsonb, @Principal, @Environment)
             """, new
             {
                 definition.Name, Version = version, RowCount = (long)frame.RowCount, RawBatchIds = rawBatchIds.ToArray(), PipelineRunId = pipelineRunId,
-                Statistics = CatalogJson.Serialize(statistics), Principal = principal,
+                Statistics = CatalogJson.Serialize(statistics), Principal = principal, Environment = environment,
             }, session.Transaction, cancellationToken: cancellationToken));
         return version;
     }
 
     /// <summary>Records a refresh's data-quality verdict (kept for refreshes that failed, which have no version).</summary>
     public Task RecordQualityAsync(DbSession session, string table, int? version, Guid? pipelineRunId, IReadOnlyList<Guid> rawBatchIds, bool passed,
-        IReadOnlyList<string> violations, IReadOnlyList<FeatureStatistics> statistics, CancellationToken cancellationToken = default) =>
+        IReadOnlyList<string> violations, IReadOnlyList<FeatureStatistics> statistics, string? environment = null, CancellationToken cancellationToken = default) =>
         session.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO features.quality_results (table_name, version, pipeline_run_id, raw_batch_ids, passed, violations, statistics)
-            VALUES (@table, @version, @pipelineRunId, @RawBatchIds, @passed, @Violations::jsonb, @Statistics::jsonb)
+            INSERT INTO features.quality_results (table_name, version, pipeline_run_id, raw_batch_ids, passed, violations, statistics, environment)
+            VALUES (@table, @version, @pipelineRunId, @RawBatchIds, @passed, @Violations::jsonb, @Statistics::jsonb, @environment)
             """, new
             {
-                table, version, pipelineRunId, RawBatchIds = rawBatchIds.ToArray(), passed,
+                table, version, pipelineRunId, RawBatchIds = rawBatchIds.ToArray(), passed, environment,
                 Violations = CatalogJson.Serialize(violations), Statistics = CatalogJson.Serialize(statistics),
             }, session.Transaction, cancellationToken: cancellationToken));
 
@@ -172,24 +173,26 @@ public sealed class FeatureStore(NpgsqlDataSource dataSource)
         FindVersionAsync(session.Connection, session.Transaction, "WHERE table_name = @table AND pipeline_run_id = @pipelineRunId",
             new { table, pipelineRunId }, cancellationToken);
 
-    public async Task<FeatureTableVersion?> LatestVersionAsync(string table, CancellationToken cancellationToken = default)
+    /// <summary>The latest version of the table in one environment.</summary>
+    public async Task<FeatureTableVersion?> LatestVersionAsync(string table, string environment, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await FindVersionAsync(connection, null, "WHERE table_name = @table ORDER BY version DESC LIMIT 1", new { table }, cancellationToken);
+        return await FindVersionAsync(connection, null, "WHERE table_name = @table AND environment = @environment ORDER BY version DESC LIMIT 1",
+            new { table, environment }, cancellationToken);
     }
 
     private static async Task<FeatureTableVersion?> FindVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string where, object parameters,
         CancellationToken cancellationToken)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(string TableName, int Version, long RowCount, Guid[] RawBatchIds, Guid? PipelineRunId, string Statistics, string CreatedBy, DateTime CreatedAt)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(string TableName, int Version, long RowCount, Guid[] RawBatchIds, Guid? PipelineRunId, string Statistics, string CreatedBy, DateTime CreatedAt, string? Environment)?>(
             new CommandDefinition($"""
-                SELECT table_name, version, row_count, raw_batch_ids, pipeline_run_id, statistics::text, created_by, created_at
+                SELECT table_name, version, row_count, raw_batch_ids, pipeline_run_id, statistics::text, created_by, created_at, environment
                 FROM features.table_versions {where}
                 """, parameters, transaction, cancellationToken: cancellationToken));
         return row is not { } r
             ? null
             : new FeatureTableVersion(r.TableName, r.Version, r.RowCount, r.RawBatchIds, r.PipelineRunId,
-                CatalogJson.Deserialize<List<FeatureStatistics>>(r.Statistics), r.CreatedBy, r.CreatedAt);
+                CatalogJson.Deserialize<List<FeatureStatistics>>(r.Statistics), r.CreatedBy, r.CreatedAt, r.Environment);
     }
 
     /// <summary>Exactly the rows of one version, ordered by entity id.</summary>

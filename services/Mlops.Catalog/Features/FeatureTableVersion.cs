@@ -10,4 +10,5 @@ public sealed record FeatureTableVersion(
     Guid? PipelineRunId,
     IReadOnlyList<FeatureStatistics> Statistics,
     string CreatedBy,
-    DateTime CreatedAt);
+    DateTime CreatedAt,
+    string? Environment = null);

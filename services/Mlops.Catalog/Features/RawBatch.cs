@@ -1,3 +1,4 @@
 namespace Mlops.Catalog.Features;
 
-public sealed record RawBatch(Guid BatchId, string SourceTable, long RowCount, string Producer, string? Description, DateTime LandedAt);
+/// <summary>A registered raw batch; <see cref="Environment"/> is the one environment whose runs may read it (null: landed before environments).</summary>
+public sealed record RawBatch(Guid BatchId, string SourceTable, long RowCount, string Producer, string? Description, DateTime LandedAt, string? Environment = null);

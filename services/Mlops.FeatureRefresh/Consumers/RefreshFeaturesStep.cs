@@ -77,7 +77,8 @@ public sealed class RefreshFeaturesStep(
         {
             return async (commitSession, token) =>
             {
-                await featureStore.RecordQualityAsync(commitSession, table.Name, null, command.CorrelationId, [batchId], false, violations, statistics, token);
+                await featureStore.RecordQualityAsync(commitSession, table.Name, null, command.CorrelationId, [batchId], false, violations, statistics,
+                    command.Environment, token);
                 return [Violated(command, activity, table.Name, violations)];
             };
         }
@@ -93,8 +94,9 @@ public sealed class RefreshFeaturesStep(
                 return [Failed(command, activity, exception.Message)];
             }
             var version = await featureStore.WriteVersionAsync(commitSession, table, computed, [batchId], command.CorrelationId, statistics,
-                command.Principal, token);
-            await featureStore.RecordQualityAsync(commitSession, table.Name, version, command.CorrelationId, [batchId], true, [], statistics, token);
+                command.Principal, command.Environment, token);
+            await featureStore.RecordQualityAsync(commitSession, table.Name, version, command.CorrelationId, [batchId], true, [], statistics,
+                command.Environment, token);
 
             activity?.SetTag(RefreshFeaturesConsumer.FeatureVersionTag, version);
             logger.LogInformation("Wrote {FeatureTable} version {Version} ({RowCount} rows from batch {BatchId}) for {ModelName} in run {RunId}",
@@ -190,20 +192,24 @@ public sealed class RefreshFeaturesStep(
         return (definition, null);
     }
 
-    /// <summary>The batch the command names, else the source table's latest; or why there is none.</summary>
+    /// <summary>The batch the command names, else the source table's latest, in the run's environment only; or why there is none.</summary>
     private async Task<(RawBatch? Batch, string? Problem)> FindBatchAsync(RefreshFeatures command, FeatureTableDefinition table,
         CancellationToken cancellationToken)
     {
         if (command.RawBatchId is not { } batchId)
         {
-            var latest = await rawBatches.LatestAsync(table.SourceTable, cancellationToken);
-            return latest is null ? (null, $"Source table {table.SourceTable} has no batches to compute {table.Name} from.") : (latest, null);
+            var latest = await rawBatches.LatestAsync(table.SourceTable, command.Environment, cancellationToken);
+            return latest is null
+                ? (null, $"Source table {table.SourceTable} has no batches in {command.Environment} to compute {table.Name} from.")
+                : (latest, null);
         }
 
         return await rawBatches.FindAsync(batchId, cancellationToken) switch
         {
             null => (null, $"Raw batch {batchId} does not exist."),
             { } batch when batch.SourceTable != table.SourceTable => (null, $"Raw batch {batchId} belongs to {batch.SourceTable}, not to {table.SourceTable}."),
+            { } batch when batch.Environment != command.Environment => (null,
+                $"Raw batch {batchId} belongs to {batch.Environment ?? "no environment"}, not to {command.Environment}: a run reads only its own environment's data."),
             { } batch => (batch, null),
         };
     }

@@ -63,6 +63,9 @@ public static class DatabaseAccessPolicy
         // The dashboard's monitoring page; the simulator endpoint lands synthetic batches (mlops land-data, the demo).
         new("monitoring", RoleOf("api"), SchemaAccessLevel.Read),
         new("raw", RoleOf("api"), SchemaAccessLevel.Write),
+        // Lineage: model version → tracking run → feature version → raw batches, and back.
+        new("features", RoleOf("api"), SchemaAccessLevel.Read),
+        new("tracking", RoleOf("api"), SchemaAccessLevel.Read),
     ];
 
     /// <summary>

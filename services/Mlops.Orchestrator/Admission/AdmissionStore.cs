@@ -59,6 +59,11 @@ public sealed class AdmissionStore
         session.Connection.ExecuteScalarAsync<bool>(new CommandDefinition(HasFollowUpSql, new { RunId = runId }, session.Transaction,
             cancellationToken: cancellationToken));
 
+    /// <summary>The latest run of the model that trained the code version and completed the pipeline, or null.</summary>
+    public Task<Guid?> FindCompletedRunAsync(DbSession session, string modelName, string codeVersion, CancellationToken cancellationToken) =>
+        session.Connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(CompletedRunSql, new { ModelName = modelName, CodeVersion = codeVersion },
+            session.Transaction, cancellationToken: cancellationToken));
+
     /// <summary>The code version a run trained with, as its saga holds it.</summary>
     public Task<string?> CodeVersionOfRunAsync(DbSession session, Guid runId, CancellationToken cancellationToken) =>
         session.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(CodeVersionOfRunSql, new { RunId = runId }, session.Transaction,
@@ -149,6 +154,13 @@ public sealed class AdmissionStore
 
     // A follow-up held back by the cooldown (recheck_at set) is not decided yet.
     private const string HasFollowUpSql = "SELECT EXISTS (SELECT 1 FROM pipeline.triggers WHERE follow_up_of = @RunId AND recheck_at IS NULL)";
+
+    // Served by the partial index of migration 0005 (the expressions and the predicate must stay as they are there).
+    private const string CompletedRunSql = """
+        SELECT correlation_id FROM pipeline.deploy_code_pipeline_runs
+        WHERE current_state = 'Completed' AND (data->>'modelName') = @ModelName AND (data->>'codeVersion') = @CodeVersion
+        ORDER BY updated_at DESC LIMIT 1
+        """;
 
     private const string CodeVersionOfRunSql = "SELECT data->>'codeVersion' FROM pipeline.deploy_code_pipeline_runs WHERE correlation_id = @RunId";
 

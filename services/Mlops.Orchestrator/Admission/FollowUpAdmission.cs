@@ -15,8 +15,8 @@ namespace Mlops.Orchestrator.Admission;
 /// little as the least held back of its triggers; held back, the decision is taken again when the cooldown ends (the
 /// same PipelineRunFinished, scheduled back to admission through the outbox), since nothing else would bring it back.
 /// </summary>
-public sealed partial class FollowUpAdmission(AdmissionStore store, ModelRegistry registry, IOptionsMonitor<PipelineOptions> options,
-    ILogger<FollowUpAdmission> logger)
+public sealed partial class FollowUpAdmission(AdmissionStore store, ModelRegistry registry, CodePromotionRule promotion,
+    IOptionsMonitor<PipelineOptions> options, ILogger<FollowUpAdmission> logger)
 {
     /// <param name="decideAgainAt">
     /// Brings <paramref name="finished"/> back to admission at a UTC instant of this process's clock (an outbox row due then,
@@ -91,8 +91,10 @@ public sealed partial class FollowUpAdmission(AdmissionStore store, ModelRegistr
             return heldBack;
         }
 
-        if (!RunPlanner.TryPlan(NewId.NextGuid(), trigger, model, released, out var start, out var problem))
+        if (!RunPlanner.TryPlan(NewId.NextGuid(), trigger, model, released, options.CurrentValue, out var start, out var problem))
             return await NoFollowUpAsync(session, trigger, $"No follow-up of {ended}: {problem}", cancellationToken);
+        if (await promotion.RefusalAsync(session, model.Name, start.CodeVersion, cancellationToken) is { } refused)
+            return await NoFollowUpAsync(session, trigger, $"No follow-up of {ended}: {refused}", cancellationToken);
 
         await store.ClaimLaneAsync(session, model.Name, finished.Environment, start.CorrelationId, cancellationToken);
         await publisher.Publish(start, cancellationToken);

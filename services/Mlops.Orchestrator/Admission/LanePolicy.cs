@@ -14,7 +14,12 @@ public static class LanePolicy
         if (CooldownOf(kind, model, settings) is { } cooldown && lane.LastStartedAt is { } lastStart && lastStart + cooldown > lane.Now)
         {
             var endsAt = lastStart + cooldown;
-            var setting = model.Cooldown is null ? $"Pipeline:DefaultCooldown is {cooldown} (the model sets no Cooldown)" : $"Cooldown is {cooldown}";
+            var setting = (model.Cooldown, settings.CooldownOf(model)) switch
+            {
+                (not null, _) => $"Cooldown is {cooldown}",
+                (null, not null) => $"Pipeline:Environments:{model.Environment}:Cooldown is {cooldown}",
+                _ => $"Pipeline:DefaultCooldown is {cooldown} (the model sets no Cooldown)",
+            };
             return LaneDecision.CoolDown(endsAt,
                 $"{model.Name} is cooling down until {endsAt:yyyy-MM-dd HH:mm:ss}Z: its last run started at {lastStart:yyyy-MM-dd HH:mm:ss}Z and {setting}.");
         }
@@ -25,8 +30,8 @@ public static class LanePolicy
     /// <summary>How long a trigger of <paramref name="kind"/> is held back after the model's last run started; null when not at all.</summary>
     public static TimeSpan? CooldownOf(TriggerKind kind, PipelineModelOptions model, PipelineOptions settings) => kind.Cooldown switch
     {
-        CooldownRule.ModelCooldown => model.Cooldown,
-        CooldownRule.ModelOrDefaultCooldown => model.Cooldown ?? settings.DefaultCooldown,
+        CooldownRule.ModelCooldown => settings.CooldownOf(model),
+        CooldownRule.ModelOrDefaultCooldown => settings.CooldownOf(model) ?? settings.DefaultCooldown,
         _ => null,
     };
 

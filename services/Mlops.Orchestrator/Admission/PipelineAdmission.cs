@@ -15,8 +15,8 @@ namespace Mlops.Orchestrator.Admission;
 /// the lane lock, the trigger record and the published StartPipelineRun or PipelineTriggerRecorded (outbox rows), or
 /// the re-check of an alert held back by the cooldown, commit together, so a trigger is never half admitted.
 /// </summary>
-public sealed partial class PipelineAdmission(AdmissionStore store, ModelRegistry registry, IOptionsMonitor<PipelineOptions> options,
-    MessageAudit audit, ILogger<PipelineAdmission> logger)
+public sealed partial class PipelineAdmission(AdmissionStore store, ModelRegistry registry, CodePromotionRule promotion,
+    IOptionsMonitor<PipelineOptions> options, MessageAudit audit, ILogger<PipelineAdmission> logger)
 {
     public async Task<AdmissionResult> AdmitAsync(DbSession session, IPublishEndpoint publisher, PipelineTrigger trigger, CancellationToken cancellationToken)
     {
@@ -120,8 +120,10 @@ public sealed partial class PipelineAdmission(AdmissionStore store, ModelRegistr
             LogRunNeverStarted(model.Name, trigger.Environment, lostRunId, settings.StartGracePeriod);
 
         var released = await store.FindReleasedCodeAsync(session, model.Name, trigger.Environment, cancellationToken);
-        if (!RunPlanner.TryPlan(NewId.NextGuid(), trigger, model, released, out var start, out var problem))
+        if (!RunPlanner.TryPlan(NewId.NextGuid(), trigger, model, released, settings, out var start, out var problem))
             return Unusable(trigger, problem);
+        if (await promotion.RefusalAsync(session, model.Name, start.CodeVersion, cancellationToken) is { } refused)
+            return Unusable(trigger, refused);
 
         await store.ClaimLaneAsync(session, model.Name, trigger.Environment, start.CorrelationId, cancellationToken);
         await publisher.Publish(start, cancellationToken);

@@ -9,7 +9,7 @@ namespace Mlops.Orchestrator.Admission;
 /// </summary>
 public static class RunPlanner
 {
-    public static bool TryPlan(Guid runId, PipelineTrigger trigger, PipelineModelOptions model, ReleasedCode? released,
+    public static bool TryPlan(Guid runId, PipelineTrigger trigger, PipelineModelOptions model, ReleasedCode? released, PipelineOptions settings,
         out StartPipelineRun start, out string problem)
     {
         var codeVersion = FirstGiven(trigger.CodeVersion, released?.CodeVersion, model.CodeVersion);
@@ -30,7 +30,7 @@ public static class RunPlanner
             Parameters = Overlay(released?.Parameters ?? model.Parameters, trigger.Parameters),
             Description = FirstGiven(released?.Description, model.Description),
             Tags = new Dictionary<string, string>(released?.Tags ?? model.Tags),
-            RequireApproval = model.RequireApproval,
+            RequireApproval = settings.RequiresApproval(model),
         };
 
         problem = (codeVersion, trainer) switch

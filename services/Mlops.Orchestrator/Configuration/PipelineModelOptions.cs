@@ -15,13 +15,20 @@ public sealed class PipelineModelOptions
     /// <summary>What a new batch landing in <see cref="SourceTable"/> does: nothing, start a run, or start a run until the model has a champion.</summary>
     public NewDataPolicy OnNewData { get; set; } = NewDataPolicy.Ignore;
 
-    /// <summary>Whether a person must approve the promotion of a better challenger.</summary>
-    public bool RequireApproval { get; set; }
+    /// <summary>The environment the model lives in: its catalog.</summary>
+    public string Environment => Name.Split('.')[0];
+
+    /// <summary>
+    /// Whether a person must approve the promotion of a better challenger. Unset: the environment's RequireApproval
+    /// (Pipeline:Environments), else only in prod.
+    /// </summary>
+    public bool? RequireApproval { get; set; }
 
     /// <summary>
     /// The least time between the start of the model's last run and a run started by an automatic trigger (new data,
     /// drift, degraded performance, the schedule); manual requests and code releases are never held back. Without it,
-    /// monitoring alerts are held back by Pipeline:DefaultCooldown and the other automatic triggers not at all.
+    /// the environment's Cooldown (Pipeline:Environments) applies; without either, monitoring alerts are held back by
+    /// Pipeline:DefaultCooldown and the other automatic triggers not at all.
     /// </summary>
     public TimeSpan? Cooldown { get; set; }
 

@@ -1,3 +1,5 @@
+using Mlops.Catalog;
+
 namespace Mlops.Orchestrator.Configuration;
 
 /// <summary>The <c>Pipeline</c> section: which models the orchestrator runs the deploy-code pipeline for, and its timings.</summary>
@@ -43,6 +45,21 @@ public sealed class PipelineOptions
     /// ApprovalDeadlineApproaching, which reaches people as a webhook. Zero, or not shorter than the wait: no reminder.
     /// </summary>
     public TimeSpan ApprovalReminderBefore { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>Settings per environment (dev, staging, prod) its models inherit unless they set their own.</summary>
+    public Dictionary<string, PipelineEnvironmentOptions> Environments { get; set; } = [];
+
+    /// <summary>The order code is promoted through the environments (Pipeline:Promotion:Chain).</summary>
+    public PromotionChain Promotion { get; set; } = new();
+
+    /// <summary>The model's Cooldown, else its environment's; null when neither sets one.</summary>
+    public TimeSpan? CooldownOf(PipelineModelOptions model) => model.Cooldown ?? EnvironmentOf(model)?.Cooldown;
+
+    /// <summary>The model's RequireApproval, else its environment's, else true in prod only.</summary>
+    public bool RequiresApproval(PipelineModelOptions model) =>
+        model.RequireApproval ?? EnvironmentOf(model)?.RequireApproval ?? model.Environment == "prod";
+
+    private PipelineEnvironmentOptions? EnvironmentOf(PipelineModelOptions model) => Environments.GetValueOrDefault(model.Environment);
 
     public PipelineModelOptions? FindModel(string modelName) =>
         Models.FirstOrDefault(m => string.Equals(m.Name, modelName, StringComparison.Ordinal));

@@ -26,6 +26,19 @@ public sealed class PipelineOptionsValidator(IConfiguration configuration) : IVa
         errors.AddRange(UnknownSettings(section.GetSection(nameof(PipelineOptions.StepTimeouts)), typeof(PipelineStepTimeouts)));
         foreach (var model in section.GetSection(nameof(PipelineOptions.Models)).GetChildren())
             errors.AddRange(UnknownSettings(model, typeof(PipelineModelOptions)));
+        errors.AddRange(UnknownSettings(section.GetSection(nameof(PipelineOptions.Promotion)), typeof(PromotionChain)));
+        foreach (var environment in section.GetSection(nameof(PipelineOptions.Environments)).GetChildren())
+        {
+            if (!ModelName.Environments.Contains(environment.Key))
+                errors.Add($"{environment.Path} is not an environment: Pipeline:Environments knows dev, staging and prod.");
+            errors.AddRange(UnknownSettings(environment, typeof(PipelineEnvironmentOptions)));
+        }
+        foreach (var (environment, settings) in options.Environments)
+        {
+            if (settings.Cooldown is { } cooldown && cooldown < TimeSpan.Zero)
+                errors.Add($"Pipeline:Environments:{environment}:Cooldown must not be negative, not {cooldown}.");
+        }
+        errors.AddRange(options.Promotion.Problems());
 
         foreach (var (step, timeout) in options.StepTimeouts.All())
         {

@@ -7,9 +7,11 @@ namespace Mlops.Orchestrator.Consumers;
 
 /// <summary>
 /// New training code is the deploy-code trigger: it becomes the model's released code (what later data-triggered and
-/// manual runs train with) and starts a run with it, or is recorded on the run already active.
+/// manual runs train with) and starts a run with it, or is recorded on the run already active. Code that has not completed
+/// the pipeline in the environment before this one (Pipeline:Promotion:Chain) is refused and never becomes the released code.
 /// </summary>
-public sealed class TrainingCodeReleasedConsumer(PipelineAdmission admission, AdmissionStore store, DbSession session) : IConsumer<TrainingCodeReleased>
+public sealed class TrainingCodeReleasedConsumer(PipelineAdmission admission, AdmissionStore store, CodePromotionRule promotion, DbSession session)
+    : IConsumer<TrainingCodeReleased>
 {
     public async Task Consume(ConsumeContext<TrainingCodeReleased> context)
     {
@@ -28,6 +30,12 @@ public sealed class TrainingCodeReleasedConsumer(PipelineAdmission admission, Ad
         if (Problem(release) is { } problem)
         {
             await admission.IgnoreAsync(session, trigger, problem, context.CancellationToken);
+            return;
+        }
+
+        if (await promotion.RefusalAsync(session, release.ModelName, release.CodeVersion, context.CancellationToken) is { } refused)
+        {
+            await admission.IgnoreAsync(session, trigger, refused, context.CancellationToken);
             return;
         }
 

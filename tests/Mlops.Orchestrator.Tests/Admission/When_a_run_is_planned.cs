@@ -37,7 +37,7 @@ public sealed class When_a_run_is_planned
     [Fact]
     public void Before_any_release_the_configured_defaults_are_used()
     {
-        Assert.True(RunPlanner.TryPlan(RunId, Trigger(), Model, released: null, out var start, out _));
+        Assert.True(RunPlanner.TryPlan(RunId, Trigger(), Model, released: null, new PipelineOptions(), out var start, out _));
 
         Assert.Equal(("builtin", "logistic_regression", "configured"), (start.CodeVersion, start.Trainer, start.Description));
         Assert.Equal(Model.Parameters, start.Parameters);
@@ -48,7 +48,7 @@ public sealed class When_a_run_is_planned
     [Fact]
     public void The_last_released_code_replaces_the_defaults()
     {
-        Assert.True(RunPlanner.TryPlan(RunId, Trigger(), Model, Released, out var start, out _));
+        Assert.True(RunPlanner.TryPlan(RunId, Trigger(), Model, Released, new PipelineOptions(), out var start, out _));
 
         Assert.Equal(("9e8d7c6", "external"), (start.CodeVersion, start.Trainer));
         Assert.Equal(Released.Parameters, start.Parameters);
@@ -61,7 +61,7 @@ public sealed class When_a_run_is_planned
     {
         var trigger = Trigger() with { CodeVersion = "1234abc", Parameters = new Dictionary<string, string> { ["l2"] = "0.5" } };
 
-        Assert.True(RunPlanner.TryPlan(RunId, trigger, Model, Released, out var start, out _));
+        Assert.True(RunPlanner.TryPlan(RunId, trigger, Model, Released, new PipelineOptions(), out var start, out _));
 
         Assert.Equal("1234abc", start.CodeVersion);
         Assert.Equal(new Dictionary<string, string> { ["l2"] = "0.5", ["depth"] = "4" }, start.Parameters);
@@ -72,7 +72,7 @@ public sealed class When_a_run_is_planned
     {
         var bare = new PipelineModelOptions { Name = "dev.ml.bare", FeatureTable = "f", SourceTable = "raw.t" };
 
-        Assert.False(RunPlanner.TryPlan(RunId, Trigger(), bare, released: null, out _, out var problem));
+        Assert.False(RunPlanner.TryPlan(RunId, Trigger(), bare, released: null, new PipelineOptions(), out _, out var problem));
 
         Assert.Equal("dev.ml.bare has no training code: no TrainingCodeReleased yet and no CodeVersion configured in Pipeline:Models.", problem);
     }

@@ -87,7 +87,8 @@ public static class TestModels
             settings[prefix + nameof(model.FeatureTable)] = model.FeatureTable;
             settings[prefix + nameof(model.SourceTable)] = model.SourceTable;
             settings[prefix + nameof(model.OnNewData)] = model.OnNewData.ToString();
-            settings[prefix + nameof(model.RequireApproval)] = model.RequireApproval.ToString();
+            if (model.RequireApproval is { } requireApproval)
+                settings[prefix + nameof(model.RequireApproval)] = requireApproval.ToString();
             settings[prefix + nameof(model.Trainer)] = model.Trainer;
             settings[prefix + nameof(model.CodeVersion)] = model.CodeVersion;
             if (model.Cooldown is { } cooldown)
