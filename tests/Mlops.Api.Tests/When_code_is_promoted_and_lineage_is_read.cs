@@ -144,7 +144,9 @@ public sealed class When_code_is_promoted_and_lineage_is_read(ApiFixture fixture
     {
         await using var scope = fixture.Host.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        var session = services.GetRequiredService<DbSession>();
+        // What several services write (raw batch, feature version, tracking run, model version), arranged in one transaction
+        // as the schemas' owner: the API's own role may only read them.
+        await using var session = fixture.SessionAs("owner");
         await session.BeginAsync();
         var batchId = Guid.CreateVersion7();
         await services.GetRequiredService<RawBatches>().RegisterAsync(session, new RawBatch(batchId, Table.SourceTable, 2, "upstream", null, default, environment));

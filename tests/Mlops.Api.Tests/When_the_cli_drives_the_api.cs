@@ -64,6 +64,25 @@ public sealed class When_the_cli_drives_the_api(ApiFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Promote_code_and_lineage_go_through_the_api()
+    {
+        await fixture.PrincipalAsync("cli-promoter", "ml_engineer");
+        var token = await fixture.TokenAsync("cli-promoter");
+        await fixture.RunAsync("dev.ml.clipromo", "alice", "bob", state: "Completed", codeVersion: "c-cli");
+
+        var refused = await CliAsync(token, "promote-code", "--model", "dev.ml.clipromo", "--code-version", "c-cli", "--to", "prod");
+        var promoted = await CliAsync(token, "promote-code", "--model", "dev.ml.clipromo", "--code-version", "c-cli", "--to", "staging", "--json");
+        var missingBatch = await CliAsync(fixture.AdminToken, "lineage", "batch", Guid.NewGuid().ToString());
+
+        AssertOneLine(refused, "409", "never completed the pipeline in staging");
+        Assert.True(promoted.ExitCode == 0, promoted.Error);
+        Assert.True(JsonDocument.Parse(promoted.Output).RootElement.TryGetProperty("messageId", out _), promoted.Output);
+        var released = Assert.Single(await fixture.OutboxMessagesAsync("TrainingCodeReleased"), m => m.GetProperty("modelName").GetString() == "staging.ml.clipromo");
+        Assert.Equal(("cli-promoter", "c-cli"), (released.GetProperty("principal").GetString(), released.GetProperty("codeVersion").GetString()));
+        AssertOneLine(missingBatch, "404");
+    }
+
+    [Fact]
     public async Task A_refusal_names_the_missing_permission()
     {
         await fixture.PrincipalAsync("cli-scientist", "data_scientist");

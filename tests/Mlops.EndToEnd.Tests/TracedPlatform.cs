@@ -48,8 +48,6 @@ public sealed class TracedPlatform : TestEnvironment
             ["Messaging__RabbitMq__Port"] = TestInfrastructure.RabbitMqPort.ToString(),
             ["Messaging__RabbitMq__ManagementPort"] = TestInfrastructure.RabbitMqManagementPort.ToString(),
             ["Messaging__RabbitMq__VirtualHost"] = VirtualHost,
-            ["Messaging__RabbitMq__Username"] = TestInfrastructure.RabbitMqUser,
-            ["Messaging__RabbitMq__Password"] = TestInfrastructure.RabbitMqPassword,
             ["Messaging__Outbox__PollInterval"] = "00:00:00.200",
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",

@@ -123,10 +123,13 @@ public class NotificationsFixture : TestEnvironment
         return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    /// <summary>Publishes an event on the bus, as the service that raises it would.</summary>
+    /// <summary>
+    /// Publishes an event on the bus from outside the service under test (the notifications service's own broker user may
+    /// publish nothing: deploy/rabbitmq-permissions.txt), as the service that raises it would.
+    /// </summary>
     public Task PublishAsync<T>(T message, Guid? messageId = null)
         where T : class =>
-        Notifications.Services.GetRequiredService<IBus>().Publish(message, context =>
+        base.PublishAsync(message, context =>
         {
             if (messageId is { } id)
                 context.MessageId = id;

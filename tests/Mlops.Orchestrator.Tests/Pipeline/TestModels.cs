@@ -24,7 +24,7 @@ public static class TestModels
     public const string Degraded = "dev.ml.degraded";
     public const string Bootstrap = "dev.ml.bootstrap";
     public const string Measured = "dev.ml.measured";
-    public const string MeasuredDirty = "staging.ml.measured_dirty";
+    public const string MeasuredDirty = "dev.ml.measured_dirty";
 
     public const string TestLanding = "raw.test_landing";
     public const string ReleaseLanding = "raw.release_landing";

@@ -19,7 +19,7 @@ public sealed class When_runs_are_measured(ShortDeadlines pipeline)
         })), "Completed", "Failed", "Rejected", "TimedOut");
         var failed = await pipeline.RunAsync(await pipeline.StartedRunAsync(await pipeline.TriggerAsync(new PipelineRequested
         {
-            ModelName = TestModels.MeasuredDirty, Environment = "staging", Principal = "alice",
+            ModelName = TestModels.MeasuredDirty, Environment = "dev", Principal = "alice",
         })), "Completed", "Failed", "Rejected", "TimedOut");
         Assert.Equal(("Completed", "Failed"), (completed.CurrentState, failed.CurrentState));
 
@@ -31,8 +31,8 @@ public sealed class When_runs_are_measured(ShortDeadlines pipeline)
 
         Assert.Equal(1, scrape.Value("mlops_pipeline_runs_started_total", model, ("mlops_environment", "dev"), ("mlops_trigger", "manual")));
         Assert.Equal(1, scrape.Value("mlops_pipeline_runs_finished_total", model, ("mlops_environment", "dev"), ("mlops_outcome", "Completed")));
-        Assert.Equal(1, scrape.Value("mlops_pipeline_runs_started_total", dirty, ("mlops_environment", "staging")));
-        Assert.Equal(1, scrape.Value("mlops_pipeline_runs_finished_total", dirty, ("mlops_environment", "staging"), ("mlops_outcome", "Failed")));
+        Assert.Equal(1, scrape.Value("mlops_pipeline_runs_started_total", dirty, ("mlops_environment", "dev")));
+        Assert.Equal(1, scrape.Value("mlops_pipeline_runs_finished_total", dirty, ("mlops_environment", "dev"), ("mlops_outcome", "Failed")));
         Assert.Null(scrape.Value("mlops_pipeline_runs_finished_total", dirty, ("mlops_outcome", "Completed")));
 
         // Every step of the completed run once, and together no longer than the run itself.
