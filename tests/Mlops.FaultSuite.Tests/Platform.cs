@@ -60,6 +60,9 @@ public sealed class Platform : IAsyncDisposable
             ["Messaging__RabbitMq__ManagementPort"] = TestInfrastructure.RabbitMqManagementPort.ToString(),
             ["Messaging__RabbitMq__VirtualHost"] = virtualHost,
             ["Messaging__Outbox__PollInterval"] = "00:00:00.200",
+            // The scenarios run a lane per environment side by side, each with its own code: a chain of dev alone lets
+            // staging and prod take any code (the promotion chain has tests of its own, and is not what a fault tests).
+            ["Pipeline__Promotion__Chain"] = "dev",
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
