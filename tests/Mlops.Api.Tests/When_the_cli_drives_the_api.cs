@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using Mlops.Catalog.Registry;
 using Mlops.Testing;
 using Xunit;
 
@@ -80,6 +82,32 @@ public sealed class When_the_cli_drives_the_api(ApiFixture fixture) : IClassFixt
         var released = Assert.Single(await fixture.OutboxMessagesAsync("TrainingCodeReleased"), m => m.GetProperty("modelName").GetString() == "staging.ml.clipromo");
         Assert.Equal(("cli-promoter", "c-cli"), (released.GetProperty("principal").GetString(), released.GetProperty("codeVersion").GetString()));
         AssertOneLine(missingBatch, "404");
+    }
+
+    [Fact]
+    public async Task Model_archive_and_restore_go_through_the_api()
+    {
+        const string model = "dev.ml.cliarchive";
+        var version = await fixture.RegisterVersionAsync(model);
+        var champion = await fixture.RegisterVersionAsync(model);
+        await fixture.SetAliasAsync(model, ModelAliases.Champion, champion);
+        await fixture.PrincipalAsync("cli-archiver", "devops_engineer");
+        var token = await fixture.TokenAsync("cli-archiver");
+        var v = version.ToString(CultureInfo.InvariantCulture);
+
+        var refused = await CliAsync(token, "model", "archive", model, champion.ToString(CultureInfo.InvariantCulture), "--reason", "oops");
+        var archived = await CliAsync(token, "model", "archive", model, v, "--reason", "stale features", "--json");
+        var restored = await CliAsync(token, "model", "restore", model, v);
+
+        AssertOneLine(refused, "409", "champion");
+        Assert.True(archived.ExitCode == 0, archived.Error);
+        var change = JsonDocument.Parse(archived.Output).RootElement;
+        Assert.Equal(("archived", "cli-archiver", "stale features"),
+            (change.GetProperty("toStatus").GetString(), change.GetProperty("changedBy").GetString(), change.GetProperty("reason").GetString()));
+        Assert.True(restored.ExitCode == 0, restored.Error);
+        Assert.Contains("archived -> ready", restored.Output);
+        Assert.Equal("ready", await fixture.Database.ScalarAsync<string>(
+            "SELECT status FROM registry.model_versions WHERE model_name = @model AND version = @version", new { model, version }));
     }
 
     [Fact]

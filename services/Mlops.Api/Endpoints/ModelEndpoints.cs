@@ -30,6 +30,10 @@ public static class ModelEndpoints
             .WithSummary("Every move of an alias, oldest first");
         group.MapPost("/{name}/rollback", RollbackAsync).Answers<AcceptedMessage>(StatusCodes.Status202Accepted, 404, 409, 422)
             .WithSummary("Move the champion back (publishes RollbackModel); a version that was never champion needs models.rollback_override");
+        group.MapPost("/{name}/versions/{version:int}/archive", ArchiveAsync).Answers<VersionStatusChange>(StatusCodes.Status200OK, 400, 404, 409)
+            .WithSummary("Archive a ready version (needs models.promote); a version that is champion or challenger is refused: move the alias first");
+        group.MapPost("/{name}/versions/{version:int}/restore", RestoreAsync).Answers<VersionStatusChange>(StatusCodes.Status200OK, 400, 404, 409)
+            .WithSummary("Return an archived version to ready (needs models.promote); no alias moves");
         return api;
     }
 
@@ -128,6 +132,44 @@ public static class ModelEndpoints
         return await IngestionEndpoints.PublishAsync(session, publisher, audit, message, "model.rollback", resource,
             $"to {(request.ToVersion is { } v ? $"version {v}" : "the previous champion")}{(overriding ? " (override: never champion)" : "")}: {reason}",
             requestId, cancellationToken);
+    }
+
+    private static Task<IResult> ArchiveAsync(string name, int version, VersionStatusRequest request, AccessGuard guard, ModelRegistry models,
+        RequestAudit audit, DbSession session, CancellationToken cancellationToken) =>
+        ChangeStatusAsync(name, version, Input.Text(request.Reason, "reason", 2000), "model_version.archive", models.ArchiveVersionAsync,
+            guard, models, audit, session, cancellationToken);
+
+    private static Task<IResult> RestoreAsync(string name, int version, VersionStatusRequest? request, AccessGuard guard, ModelRegistry models,
+        RequestAudit audit, DbSession session, CancellationToken cancellationToken) =>
+        ChangeStatusAsync(name, version, Input.OptionalText(request?.Reason, "reason", 2000) ?? "restored", "model_version.restore",
+            models.RestoreVersionAsync, guard, models, audit, session, cancellationToken);
+
+    private static async Task<IResult> ChangeStatusAsync(string name, int version, string reason, string action,
+        Func<DbSession, string, int, string, string, CancellationToken, Task> change, AccessGuard guard, ModelRegistry models, RequestAudit audit,
+        DbSession session, CancellationToken cancellationToken)
+    {
+        var modelName = Input.Model(name, "name");
+        if (version <= 0)
+            throw ApiProblemException.Invalid("version", "version must be a positive version number.");
+        var resource = AuditQueries.VersionResource(modelName.FullName, version);
+        await guard.DemandAsync(action, Permissions.ModelsPromote, modelName.Catalog, resource, cancellationToken);
+
+        await session.BeginAsync(cancellationToken);
+        try
+        {
+            await change(session, modelName.FullName, version, guard.Caller.Name, reason, cancellationToken);
+        }
+        catch (KeyNotFoundException error)
+        {
+            throw ApiProblemException.NotFound("version", error.Message);
+        }
+        catch (InvalidOperationException error)
+        {
+            throw ApiProblemException.Conflict(error.Message, "version");
+        }
+        await audit.AppendAsync(session, action, resource, reason, cancellationToken);
+        await session.CommitAsync(cancellationToken);
+        return Results.Ok((await models.StatusHistoryAsync(modelName.FullName, version, cancellationToken))[^1]);
     }
 
     private static async Task<ModelSummary> ReadableModelAsync(string name, string action, AccessGuard guard, RegistryQueries registry,

@@ -100,6 +100,62 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource)
             throw new KeyNotFoundException($"Model {modelName} has no version {version}.");
     }
 
+    /// <summary>
+    /// An operator archives a ready version, recording who and why. A version an alias points at is refused (the alias would
+    /// keep serving it): move the alias first. The version row's lock orders this against a concurrent alias move.
+    /// Throws <see cref="KeyNotFoundException"/> for an unknown version and <see cref="InvalidOperationException"/> for the wrong state.
+    /// </summary>
+    public async Task ArchiveVersionAsync(DbSession session, string modelName, int version, string principal, string reason,
+        CancellationToken cancellationToken = default)
+    {
+        await LockStatusAsync(session, modelName, version, expected: "ready", cancellationToken);
+        var aliases = (await session.Connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT alias FROM registry.aliases WHERE model_name = @modelName AND version = @version ORDER BY alias",
+            new { modelName, version }, session.Transaction, cancellationToken: cancellationToken))).ToList();
+        if (aliases.Count > 0)
+            throw new InvalidOperationException(
+                $"Version {version} of {modelName} is the {string.Join(" and ", aliases)}; move the alias to another version before archiving it.");
+        await ChangeStatusAsync(session, modelName, version, "ready", "archived", principal, reason, cancellationToken);
+    }
+
+    /// <summary>Returns an archived version (by an operator or by enforced compliance) to 'ready'; no alias moves.</summary>
+    public async Task RestoreVersionAsync(DbSession session, string modelName, int version, string principal, string reason,
+        CancellationToken cancellationToken = default)
+    {
+        await LockStatusAsync(session, modelName, version, expected: "archived", cancellationToken);
+        await ChangeStatusAsync(session, modelName, version, "archived", "ready", principal, reason, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<VersionStatusChange>> StatusHistoryAsync(string modelName, int version, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<VersionStatusChange>(new CommandDefinition("""
+            SELECT id AS Id, model_name AS ModelName, version AS Version, from_status AS FromStatus, to_status AS ToStatus, changed_by AS ChangedBy,
+                   reason AS Reason, changed_at AS ChangedAt
+            FROM registry.version_status_changes WHERE model_name = @modelName AND version = @version ORDER BY id
+            """, new { modelName, version }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    private static async Task LockStatusAsync(DbSession session, string modelName, int version, string expected, CancellationToken cancellationToken)
+    {
+        var status = await session.Connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT status FROM registry.model_versions WHERE model_name = @modelName AND version = @version FOR UPDATE",
+            new { modelName, version }, session.Transaction, cancellationToken: cancellationToken))
+            ?? throw new KeyNotFoundException($"Model {modelName} has no version {version}.");
+        if (status != expected)
+            throw new InvalidOperationException($"Version {version} of {modelName} is {status}, not {expected}; nothing was changed.");
+    }
+
+    private static async Task ChangeStatusAsync(DbSession session, string modelName, int version, string from, string to, string principal, string reason,
+        CancellationToken cancellationToken)
+    {
+        await session.Connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE registry.model_versions SET status = @to WHERE model_name = @modelName AND version = @version;
+            INSERT INTO registry.version_status_changes (model_name, version, from_status, to_status, changed_by, reason)
+            VALUES (@modelName, @version, @from, @to, @principal, @reason)
+            """, new { modelName, version, from, to, principal, reason }, session.Transaction, cancellationToken: cancellationToken));
+    }
+
     public async Task<int?> FindAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -121,7 +177,9 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource)
         if (current != expected)
             throw new AliasConflictException(modelName, alias, expected, current);
 
-        var target = await FindVersionAsync(session, modelName, version, cancellationToken)
+        // FOR SHARE: an archive of the target waits for this move (and then sees the alias), or this waits for the archive.
+        var target = await FindVersionAsync(session.Connection, session.Transaction,
+                "WHERE v.model_name = @modelName AND v.version = @version FOR SHARE OF v", new { modelName, version }, cancellationToken)
             ?? throw new KeyNotFoundException($"Model {modelName} has no version {version}.");
         if (target.Status == "archived")
             throw new InvalidOperationException($"Version {version} of {modelName} is archived and cannot take the alias {alias}.");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Mlops.Api.Responses;
 using Mlops.Catalog.Registry;
+using Mlops.Cli.Api;
 
 namespace Mlops.Cli.Commands;
 
@@ -38,7 +39,26 @@ public static class ModelCommand
             });
         });
 
-        return new Command("model", "The model registry") { show };
+        var version = new Argument<int>("version") { Description = "The version number" };
+        var archiveReason = new Option<string>("--reason") { Description = "Why (kept in the version's status history and the audit log)", Required = true };
+        var archive = new Command("archive", "Archive a version; a champion or challenger is refused (needs models.promote)") { model, version, archiveReason };
+        archive.RunWithApi((parse, api, output, cancellationToken) =>
+            ChangeStatusAsync(api, output, "archive", parse.GetValue(model)!, parse.GetValue(version), parse.GetValue(archiveReason), cancellationToken));
+        var restoreReason = new Option<string>("--reason") { Description = "Why (optional)" };
+        var restore = new Command("restore", "Return an archived version to ready (needs models.promote)") { model, version, restoreReason };
+        restore.RunWithApi((parse, api, output, cancellationToken) =>
+            ChangeStatusAsync(api, output, "restore", parse.GetValue(model)!, parse.GetValue(version), parse.GetValue(restoreReason), cancellationToken));
+
+        return new Command("model", "The model registry") { show, archive, restore };
+    }
+
+    private static async Task<int> ChangeStatusAsync(ApiClient api, CliOutput output, string verb, string model, int version, string? reason,
+        CancellationToken cancellationToken)
+    {
+        var name = CliOptions.ParseModel(model);
+        var change = await api.PostAsync<VersionStatusChange>($"api/models/{CliOptions.Escape(name.FullName)}/versions/{version}/{verb}",
+            new { reason }, cancellationToken);
+        return output.Write(change, c => CliOutput.Line($"{c.ModelName} v{c.Version}: {c.FromStatus} -> {c.ToStatus} by {c.ChangedBy}: {c.Reason}"));
     }
 
     private static string Describe(IReadOnlyDictionary<string, int> aliases, string alias) => aliases.TryGetValue(alias, out var v) ? $"v{v}" : "none";

@@ -72,7 +72,7 @@ public static class DatabaseAccessPolicy
     /// Tables nobody but the owner may UPDATE, DELETE or TRUNCATE, whatever the schema grants say. Their triggers refuse
     /// those too; only the owner (or a superuser) could disable the triggers, and no service is either.
     /// </summary>
-    public static IReadOnlyList<string> AppendOnlyTables { get; } = ["audit.entries", "registry.alias_history"];
+    public static IReadOnlyList<string> AppendOnlyTables { get; } = ["audit.entries", "registry.alias_history", "registry.version_status_changes"];
 
     /// <summary>
     /// Rights on single tables of a schema a role otherwise gets less of (or nothing): Serving raises security alerts
@@ -81,5 +81,9 @@ public static class DatabaseAccessPolicy
     public static IReadOnlyList<TableGrant> TableGrants { get; } =
     [
         new("identity.security_alerts", RoleOf("serving"), SchemaAccessLevel.Append),
+        // An operator archives or restores a version through the API, in the same transaction as its audit entry; the
+        // API changes a version's status only, never an alias (aliases move in the promotion service).
+        new("registry.model_versions", RoleOf("api"), SchemaAccessLevel.Write),
+        new("registry.version_status_changes", RoleOf("api"), SchemaAccessLevel.Append),
     ];
 }
