@@ -70,11 +70,11 @@ public sealed class HoldoutEvaluator(FeatureStore features, TrackingStore tracki
             : throw new EvaluationException($"Training run {run.RunId} has seed '{text}', which is not an integer.");
     }
 
-    private async Task<CompiledModel> LoadAsync(ModelVersion version, CancellationToken cancellationToken)
+    private async Task<IScoringModel> LoadAsync(ModelVersion version, CancellationToken cancellationToken)
     {
         try
         {
-            return CompiledModel.Load(await artifacts.GetAsync(version.ArtifactSha256, cancellationToken));
+            return ModelFormats.Load(version.ModelFormat, await artifacts.GetAsync(version.ArtifactSha256, cancellationToken));
         }
         catch (ArtifactIntegrityException exception)
         {

@@ -8,7 +8,7 @@ namespace Mlops.Catalog.Models;
 /// A model document checked and turned into arrays, ready to score. Compiling rejects a document that names unknown
 /// inputs or design columns, so scoring itself cannot meet a surprise. Immutable and thread-safe.
 /// </summary>
-public sealed class CompiledModel
+public sealed class CompiledModel : IScoringModel
 {
     private readonly Encoder[] _encoders;
     private readonly int _designWidth;
@@ -79,6 +79,8 @@ public sealed class CompiledModel
     }
 
     public ModelDocument Document { get; }
+
+    public string Format => ModelFormats.Portable;
 
     public IReadOnlyList<SignatureColumn> Inputs { get; }
 

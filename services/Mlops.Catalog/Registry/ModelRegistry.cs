@@ -38,14 +38,14 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource)
             new { version.ModelName.FullName }, session.Transaction, cancellationToken: cancellationToken));
 
         await session.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO registry.model_versions (model_name, version, status, description, signature, training_run_id, artifact_sha256, code_version,
-                trainer, feature_table, feature_version, raw_batch_ids, metrics, pipeline_run_id, trace_id, created_by)
-            VALUES (@ModelName, @Version, 'ready', @Description, @Signature::jsonb, @TrainingRunId, @ArtifactSha256, @CodeVersion,
-                @Trainer, @FeatureTable, @FeatureVersion, @RawBatchIds, @Metrics::jsonb, @PipelineRunId, @TraceId, @Principal)
+            INSERT INTO registry.model_versions (model_name, version, status, description, signature, training_run_id, artifact_sha256, model_format,
+                code_version, trainer, feature_table, feature_version, raw_batch_ids, metrics, pipeline_run_id, trace_id, created_by)
+            VALUES (@ModelName, @Version, 'ready', @Description, @Signature::jsonb, @TrainingRunId, @ArtifactSha256, @ModelFormat,
+                @CodeVersion, @Trainer, @FeatureTable, @FeatureVersion, @RawBatchIds, @Metrics::jsonb, @PipelineRunId, @TraceId, @Principal)
             """, new
             {
                 ModelName = version.ModelName.FullName, Version = number, version.Description, Signature = CatalogJson.Serialize(version.Signature),
-                version.TrainingRunId, version.ArtifactSha256, version.CodeVersion, version.Trainer, version.FeatureTable, version.FeatureVersion,
+                version.TrainingRunId, version.ArtifactSha256, version.ModelFormat, version.CodeVersion, version.Trainer, version.FeatureTable, version.FeatureVersion,
                 RawBatchIds = version.RawBatchIds.ToArray(), Metrics = CatalogJson.Serialize(version.Metrics), version.PipelineRunId, version.TraceId,
                 version.Principal,
             }, session.Transaction, cancellationToken: cancellationToken));
@@ -225,7 +225,7 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource)
 
     private const string SelectVersionSql = """
         SELECT v.model_name AS ModelName, v.version AS Version, v.status AS Status, v.description AS Description, v.signature::text AS Signature,
-               v.training_run_id AS TrainingRunId, v.artifact_sha256 AS ArtifactSha256, v.code_version AS CodeVersion, v.trainer AS Trainer,
+               v.training_run_id AS TrainingRunId, v.artifact_sha256 AS ArtifactSha256, v.model_format AS ModelFormat, v.code_version AS CodeVersion, v.trainer AS Trainer,
                v.feature_table AS FeatureTable, v.feature_version AS FeatureVersion, v.raw_batch_ids AS RawBatchIds, v.metrics::text AS Metrics,
                v.pipeline_run_id AS PipelineRunId, v.trace_id AS TraceId, v.created_by AS CreatedBy, v.created_at AS CreatedAt,
                (SELECT coalesce(jsonb_object_agg(t.key, t.value), '{}'::jsonb)::text FROM registry.version_tags t
@@ -242,6 +242,7 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource)
         public string Signature { get; set; } = "{}";
         public Guid TrainingRunId { get; set; }
         public string ArtifactSha256 { get; set; } = "";
+        public string ModelFormat { get; set; } = "";
         public string CodeVersion { get; set; } = "";
         public string Trainer { get; set; } = "";
         public string FeatureTable { get; set; } = "";
@@ -257,7 +258,7 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource)
         public ModelVersion ToModel() => new()
         {
             ModelName = ModelName, Version = Version, Status = Status, Description = Description,
-            Signature = CatalogJson.Deserialize<ModelSignature>(Signature), TrainingRunId = TrainingRunId, ArtifactSha256 = ArtifactSha256,
+            Signature = CatalogJson.Deserialize<ModelSignature>(Signature), TrainingRunId = TrainingRunId, ArtifactSha256 = ArtifactSha256, ModelFormat = ModelFormat,
             CodeVersion = CodeVersion, Trainer = Trainer, FeatureTable = FeatureTable, FeatureVersion = FeatureVersion, RawBatchIds = RawBatchIds,
             Metrics = CatalogJson.Deserialize<Dictionary<string, double>>(Metrics), PipelineRunId = PipelineRunId, TraceId = TraceId,
             CreatedBy = CreatedBy, CreatedAt = CreatedAt, Tags = CatalogJson.Deserialize<Dictionary<string, string>>(Tags),

@@ -11,6 +11,10 @@ public sealed record ModelVersion
     public required ModelSignature Signature { get; init; }
     public required Guid TrainingRunId { get; init; }
     public required string ArtifactSha256 { get; init; }
+
+    /// <summary>The artifact's format, one of <see cref="ModelFormats"/>.</summary>
+    public string ModelFormat { get; init; } = ModelFormats.Portable;
+
     public required string CodeVersion { get; init; }
     public required string Trainer { get; init; }
     public required string FeatureTable { get; init; }

@@ -164,7 +164,7 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
             ?? throw new ModelUnavailableException($"{modelName} v{version} is not registered.", new KeyNotFoundException());
         try
         {
-            var model = CompiledModel.Load(await artifacts.GetAsync(modelVersion.ArtifactSha256, cancellationToken));
+            var model = ModelFormats.Load(modelVersion.ModelFormat, await artifacts.GetAsync(modelVersion.ArtifactSha256, cancellationToken));
             return _compiled[(modelName, version)] = new LoadedModel(modelName, version, model);
         }
         catch (Exception exception) when (exception is ArtifactIntegrityException or InvalidModelException or KeyNotFoundException)
