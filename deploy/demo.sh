@@ -83,6 +83,8 @@ trace_ui="none (MLOPS_DASHBOARD=0)"
 if [ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ] && [ "${MLOPS_DASHBOARD:-1}" != 0 ]; then
   deploy/dashboard.sh up || exit 1
   eval "$(deploy/dashboard.sh env)"
+  # The web dashboard links each trace id (of a run, a model version, an audit entry) to its trace there.
+  export Api__Dashboard__TraceUrlTemplate=${Api__Dashboard__TraceUrlTemplate:-${MLOPS_TRACE_URL}\{traceId\}}
   trace_ui="${MLOPS_TRACE_URL%/detail/} (the Aspire dashboard; it keeps running after the demo, deploy/dashboard.sh down stops it)"
 elif [ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then
   trace_ui="whatever receives $OTEL_EXPORTER_OTLP_ENDPOINT (e.g. Jaeger at http://localhost:16686)"
