@@ -5,7 +5,12 @@
 # It stops what it started. The demo uses a database (mlops_demo) and a RabbitMQ virtual host (mlops-demo) of its own,
 # created afresh on every run. Logs: .demo/logs/<service>.log. Traces: the Aspire dashboard (deploy/dashboard.sh), left running
 # afterwards, unless OTEL_EXPORTER_OTLP_ENDPOINT already points elsewhere (e.g. Jaeger) or MLOPS_DASHBOARD=0.
-# MLOPS_DEMO_PORT_OFFSET moves every service's port (e.g. 1000: the API on 6110), for a second demo next to a first.
+# After "DEMO OK" the web dashboard's pages are opened in headless Chromium over the demo's data, checked (the model, its
+# versions, the drift alert) and saved to artifacts/dashboard/demo/*.png (tools/Mlops.DashboardScreenshots); the demo fails
+# if a page does not show them. MLOPS_DEMO_SCREENSHOTS=0 skips that; MLOPS_DEMO_STAY=1 keeps the services (and so the
+# web dashboard) up after the demo until Ctrl-C.
+# MLOPS_DEMO_PORT_OFFSET moves every service's port (e.g. 1000: the API on 6110), for a second demo next to a first: its
+# database and virtual host then carry the offset too (mlops_demo_1000, mlops-demo-1000), so neither demo drops the other's.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -13,6 +18,9 @@ cd "$ROOT"
 SERVICES=(FeatureRefresh:5101 Training:5102 Compliance:5103 Promotion:5104 Monitoring:5105 Orchestrator:5106 Serving:5107 Notifications:5108 Api:5110)
 PORT_OFFSET=${MLOPS_DEMO_PORT_OFFSET:-0}
 DEMO_DIR=$ROOT/.demo
+[[ "$PORT_OFFSET" =~ ^[0-9]+$ ]] || { echo "[demo] MLOPS_DEMO_PORT_OFFSET must be a number" >&2; exit 2; }
+DEMO_DB=mlops_demo DEMO_VHOST=mlops-demo
+if [ "$PORT_OFFSET" != 0 ]; then DEMO_DB=mlops_demo_$PORT_OFFSET DEMO_VHOST=mlops-demo-$PORT_OFFSET; fi
 CONFIG=${MLOPS_DEMO_CONFIGURATION:-Release}
 pids=()
 started_infra=0
@@ -48,17 +56,17 @@ MGMT="http://127.0.0.1:${MLOPS_RABBITMQ_MGMT_PORT:-15672}/api"
 log "building ($CONFIG)"
 dotnet build Mlops.sln -c "$CONFIG" -nologo -clp:ErrorsOnly -v:quiet || exit 1
 
-log "a fresh database (mlops_demo) and virtual host (mlops-demo)"
-psql "host=127.0.0.1 port=$PG_PORT user=mlops dbname=mlops" -qAt -c 'DROP DATABASE IF EXISTS mlops_demo WITH (FORCE)' -c 'CREATE DATABASE mlops_demo OWNER mlops_owner' || exit 1
-curl -fsS -u guest:guest -X DELETE "$MGMT/vhosts/mlops-demo" >/dev/null 2>&1
-curl -fsS -u guest:guest -X PUT "$MGMT/vhosts/mlops-demo" >/dev/null || exit 1
+log "a fresh database ($DEMO_DB) and virtual host ($DEMO_VHOST)"
+psql "host=127.0.0.1 port=$PG_PORT user=mlops dbname=mlops" -qAt -c "DROP DATABASE IF EXISTS $DEMO_DB WITH (FORCE)" -c "CREATE DATABASE $DEMO_DB OWNER mlops_owner" || exit 1
+curl -fsS -u guest:guest -X DELETE "$MGMT/vhosts/$DEMO_VHOST" >/dev/null 2>&1
+curl -fsS -u guest:guest -X PUT "$MGMT/vhosts/$DEMO_VHOST" >/dev/null || exit 1
 curl -fsS -u guest:guest -X PUT -H 'content-type: application/json' -d '{"configure":".*","write":".*","read":".*"}' \
-  "$MGMT/permissions/mlops-demo/guest" >/dev/null || exit 1
+  "$MGMT/permissions/$DEMO_VHOST/guest" >/dev/null || exit 1
 # Each service connects as its own user (docs/security.md): their permissions on this virtual host.
-deploy/infra.sh grant-vhost mlops-demo || exit 1
+deploy/infra.sh grant-vhost "$DEMO_VHOST" || exit 1
 
-export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=mlops;Database=mlops_demo"
-export Messaging__RabbitMq__VirtualHost=mlops-demo
+export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=mlops;Database=$DEMO_DB"
+export Messaging__RabbitMq__VirtualHost=$DEMO_VHOST
 export DOTNET_ENVIRONMENT=Development
 # The closed loop in minutes instead of hours: short monitoring windows.
 export Monitoring__WindowSize=${Monitoring__WindowSize:-00:00:05}
@@ -71,11 +79,17 @@ export Pipeline__Models__0__RequireApproval=${Pipeline__Models__0__RequireApprov
 # Webhook secrets are stored encrypted under this key (docs/webhooks.md): a fresh one per demo run, never in the repository.
 export Secrets__Key=${Secrets__Key:-$(head -c 32 /dev/urandom | base64)}
 
+trace_ui="none (MLOPS_DASHBOARD=0)"
 if [ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ] && [ "${MLOPS_DASHBOARD:-1}" != 0 ]; then
   deploy/dashboard.sh up || exit 1
   eval "$(deploy/dashboard.sh env)"
-  log "the trace UI keeps running after the demo; deploy/dashboard.sh down stops it"
+  # The web dashboard links each trace id (of a run, a model version, an audit entry) to its trace there.
+  export Api__Dashboard__TraceUrlTemplate=${Api__Dashboard__TraceUrlTemplate:-${MLOPS_TRACE_URL}\{traceId\}}
+  trace_ui="${MLOPS_TRACE_URL%/detail/} (the Aspire dashboard; it keeps running after the demo, deploy/dashboard.sh down stops it)"
+elif [ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then
+  trace_ui="whatever receives $OTEL_EXPORTER_OTLP_ENDPOINT (e.g. Jaeger at http://localhost:16686)"
 fi
+log "trace UI: $trace_ui"
 
 rm -rf "$DEMO_DIR" && mkdir -p "$DEMO_DIR/logs"
 for entry in "${SERVICES[@]}"; do
@@ -106,5 +120,27 @@ log "bootstrapping the first admin (mlops bootstrap-admin --name root: the one c
 token=$(dotnet "$MLOPS" bootstrap-admin --name root) || exit 1
 # Everything from here on goes through the API with tokens: root's, then those of the principals the demo creates.
 export MLOPS_API_URL="http://127.0.0.1:$((5110 + PORT_OFFSET))" MLOPS_TOKEN="$token"
-log "dashboard: $MLOPS_API_URL/dashboard/ (served by Mlops.Api; sign in with an API token)"
+dashboard="$MLOPS_API_URL/dashboard/"
+log "web dashboard: $dashboard (served by Mlops.Api; sign in with an API token)"
 dotnet "$MLOPS" demo --serving-url "http://127.0.0.1:$((5107 + PORT_OFFSET))" "$@" | sed -u -E "s#trace ([0-9a-f]{32})#trace ${MLOPS_TRACE_URL:-}\1#g"
+demo_status=${PIPESTATUS[0]}
+[ "$demo_status" = 0 ] || exit "$demo_status"
+
+if [ "${MLOPS_DEMO_SCREENSHOTS:-1}" != 0 ]; then
+  log "the web dashboard over the demo's data, in headless Chromium: artifacts/dashboard/demo/"
+  if [ ! -x "${MLOPS_CHROMIUM:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+  fi
+  dotnet "tools/Mlops.DashboardScreenshots/bin/$CONFIG/net10.0/mlops-dashboard-screenshots.dll" --api-url "$MLOPS_API_URL" \
+    --out artifacts/dashboard/demo || { log "DEMO FAILED: the web dashboard does not show the demo's data (above)"; exit 1; }
+fi
+
+log "web dashboard: $dashboard"
+log "trace UI: $trace_ui"
+if [ "${MLOPS_DEMO_STAY:-0}" = 1 ]; then
+  (umask 077 && printf '%s\n' "$token" >"$DEMO_DIR/root.token")
+  log "the services stay up (MLOPS_DEMO_STAY=1): sign in with root's token, in $DEMO_DIR/root.token; Ctrl-C stops them"
+  while sleep 3600; do :; done
+else
+  log "the services stop now; MLOPS_DEMO_STAY=1 keeps them (and the web dashboard) up"
+fi

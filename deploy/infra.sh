@@ -15,7 +15,7 @@
 #   MLOPS_RABBITMQ_MGMT_PORT  management API/UI port (default 15672)
 #   MLOPS_RABBITMQ_CONSUMER_TIMEOUT_MS  RabbitMQ's consumer_timeout (default: RabbitMQ's, 30 minutes); when set, the node
 #                             also checks it every second instead of every minute (the fault suite sets a few seconds)
-#   MLOPS_SERVICES            the services that get a PostgreSQL role and a RabbitMQ user of their own (default below)
+#   MLOPS_SERVICES            the services that get a PostgreSQL role and a RabbitMQ user of their own (default: deploy/identities.sh)
 # Another port set and directory gives a second, independent stack: the node name and Erlang distribution port derive from
 # MLOPS_RABBITMQ_PORT, so two nodes share one epmd without clashing.
 #
@@ -38,9 +38,12 @@ MQ_NODE=mlops-${MQ_PORT}@localhost
 MQ_CONSUMER_TIMEOUT_MS=${MLOPS_RABBITMQ_CONSUMER_TIMEOUT_MS:-}
 PG_BIN=${MLOPS_PG_BIN:-}
 SECRETS=$DIR/secrets
-# A new service: add its name here (role mlops_<name>, RabbitMQ user mlops_<name>) and its schemas to DatabaseAccessPolicy.
-SERVICES=${MLOPS_SERVICES:-api compliance featurerefresh monitoring notifications orchestrator promotion serving training}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The principals (SERVICES, MLOPS_SERVICES overrides it), their passwords (secret) and what makes them: pg_roles_sql, mq_users,
+# mq_grant. Shared with docker-compose.yml's identities job and the Kubernetes overlays.
+# shellcheck source=deploy/identities.sh
+source "$ROOT/deploy/identities.sh"
+MQ_URL=http://127.0.0.1:$MQ_MGMT_PORT
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
@@ -91,57 +94,12 @@ as_pg() {
 
 pg_ready() { "${PG_BIN:-/usr/bin}/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null || { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; }; }
 
-# secret <principal> <configuration key>: prints it, generating it on first use (alphanumeric, ~64 characters).
-secret() {
-  local file=$SECRETS/$1/$2
-  if [ ! -s "$file" ]; then
-    (umask 077; mkdir -p "$SECRETS/$1"; head -c 48 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9' >"$file")
-  fi
-  cat "$file"
-}
-
 # The admin's password for psql and the tests (Npgsql reads PGPASSFILE too, but only for the user a line names).
 write_pgpass() {
   (umask 077; mkdir -p "$SECRETS"; printf '*:%s:*:mlops:%s\n' "$PG_PORT" "$(secret mlops Database__Password)" >"$SECRETS/pgpass")
 }
 
 pg_admin() { as_pg "'$PG_BIN/psql' -h '$DIR/postgres' -p $PG_PORT -U postgres -X -q -v ON_ERROR_STOP=1 $*"; }
-
-# The psql script that makes the roles (with their passwords) and the database, idempotently.
-pg_roles_sql() {
-  local service script
-  # Passwords go in on standard input (never on a command line); they are alphanumeric, so quoting them is safe.
-  script="\\set pw_mlops '$(secret mlops Database__Password)'
-\\set pw_owner '$(secret mlops_owner Database__Password)'
-SET client_min_messages = warning;
-SELECT 'CREATE ROLE mlops' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlops') \\gexec
-ALTER ROLE mlops WITH LOGIN SUPERUSER PASSWORD :'pw_mlops';
-SELECT 'CREATE ROLE mlops_owner' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlops_owner') \\gexec
-ALTER ROLE mlops_owner WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'pw_owner';
-SELECT 'CREATE ROLE mlops_services' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlops_services') \\gexec
-ALTER ROLE mlops_services WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
-"
-  cp "$SECRETS/mlops_owner/Database__Password" "$SECRETS/mlops_owner/Database__MigrationsPassword"
-  for service in $SERVICES; do
-    [[ "$service" =~ ^[a-z][a-z0-9]*$ ]] || die "service name '$service' in MLOPS_SERVICES: use lower-case letters and digits"
-    script="$script
-\\set pw_$service '$(secret "mlops_$service" Database__Password)'
-SELECT 'CREATE ROLE mlops_$service' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlops_$service') \\gexec
-ALTER ROLE mlops_$service WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'pw_$service';
-GRANT mlops_services TO mlops_$service;
-GRANT mlops_$service TO mlops_owner;"
-  done
-  script="$script
-SELECT 'CREATE DATABASE mlops OWNER mlops_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'mlops') \\gexec
-SELECT pg_get_userbyid(datdba) = 'mlops' AS legacy FROM pg_database WHERE datname = 'mlops' \\gset
-\\if :legacy
-ALTER DATABASE mlops OWNER TO mlops_owner;
-\\c mlops
-SET client_min_messages = warning;
-REASSIGN OWNED BY mlops TO mlops_owner;
-\\endif"
-  printf '%s\n' "$script"
-}
 
 # Roles, passwords and the database, idempotently; then passwords are required over TCP. Runs on every "up", so a cluster
 # made by an older infra.sh (trust, no roles, everything owned by mlops) is upgraded: ownership moves to mlops_owner.
@@ -270,57 +228,24 @@ mq_down() {
 
 # ---------------------------------------------------------------- RabbitMQ users
 # One user per line of deploy/rabbitmq-permissions.txt (mlops_<service>), its permissions computed as that file describes.
-MQ_PERMISSIONS=$ROOT/deploy/rabbitmq-permissions.txt
-
-mq_api() { # <method> <path>, the JSON body on standard input
-  curl -fsS -u "${MLOPS_RABBITMQ_USER:-guest}:${MLOPS_RABBITMQ_PASSWORD:-guest}" -X "$1" -H 'content-type: application/json' \
-    --data-binary @- "http://127.0.0.1:$MQ_MGMT_PORT/api/$2" >/dev/null
-}
-
-mq_services() { grep -vE '^[[:space:]]*(#|$)' "$MQ_PERMISSIONS"; }
-
-# mq_permissions_json <endpoints> <message types...>: the body of PUT /api/permissions/<vhost>/<user>.
-mq_permissions_json() {
-  local endpoints=$1 own="" published="" types
-  shift
-  [ "$endpoints" = - ] || own="(${endpoints//,/|})(_error|_skipped)?|"
-  types=$(IFS='|'; echo "$*")
-  [ "$types" = - ] || [ -z "$types" ] || published="Mlops[.]Contracts:($types)|"
-  printf '{"configure":"^(%sMlops[.]Contracts:.*|MassTransit:Fault--.*|.*_bus_.*)$","write":"^(%s%sMassTransit:Fault--.*|.*_bus_.*)$","read":"^(%sMlops[.]Contracts:.*|.*_bus_.*)$"}' \
-    "$own" "$own" "$published" "$own"
-}
-
-# mq_grant <vhost>: every service user's permissions on <vhost> (%2F is the default "/").
-mq_grant() {
-  local vhost=$1 service endpoints types
-  while read -r service endpoints types; do
-    # shellcheck disable=SC2086
-    mq_permissions_json "$endpoints" $types | mq_api PUT "permissions/$vhost/mlops_$service" \
-      || die "granting mlops_$service its permissions on virtual host $vhost failed"
-  done < <(mq_services)
-}
-
 mq_setup() {
-  local service rest password
-  while read -r service rest; do
-    password=$(secret "mlops_$service" Messaging__RabbitMq__Password)
-    printf '{"password":"%s","tags":""}' "$password" | mq_api PUT "users/mlops_$service" || die "creating RabbitMQ user mlops_$service failed"
-  done < <(mq_services)
-  mq_grant %2F
+  mq_users "$MQ_URL"
+  mq_grant "$MQ_URL" %2F
 }
 
 # ---------------------------------------------------------------- docker
 docker_up() {
   log "a Docker engine answers: using docker-compose.yml"
-  # The image makes the superuser mlops with this password on a new volume; the roles are then made as in local mode.
-  MLOPS_PG_ADMIN_PASSWORD=$(secret mlops Database__Password) && export MLOPS_PG_ADMIN_PASSWORD
   (cd "$ROOT" && docker compose up -d --wait rabbitmq postgres jaeger)
+  # The roles get this stack's passwords (the local socket needs none), as in local mode: processes on this machine read
+  # them from $SECRETS. A later full `docker compose up` sets the compose volume's passwords again (its identities job),
+  # and the next `deploy/infra.sh up` these.
   pg_roles_sql | (cd "$ROOT" && docker compose exec -T postgres psql -U mlops -d postgres -X -q -v ON_ERROR_STOP=1 -f -) \
     || die "setting up PostgreSQL roles in the container failed"
   write_pgpass
 }
 
-docker_down() { (export MLOPS_PG_ADMIN_PASSWORD=unused; cd "$ROOT" && docker compose down); }
+docker_down() { (cd "$ROOT" && docker compose down); }
 
 print_env() {
   cat <<ENV
@@ -350,7 +275,7 @@ case "${1:-}" in
   env) print_env ;;
   grant-vhost)
     [ -n "${2:-}" ] || die "usage: $0 grant-vhost <virtual host>"
-    mq_grant "$2"
+    mq_grant "$MQ_URL" "$2"
     ;;
   start|stop|restart)
     ! use_docker || die "$1 ${2:-} works on the local stack only"

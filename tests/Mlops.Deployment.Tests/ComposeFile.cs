@@ -32,6 +32,10 @@ public sealed class ComposeFile
             _ => new Dictionary<string, string?>(),
         } : new Dictionary<string, string?>();
 
+    /// <summary>The service's mounts of a named volume (long syntax), e.g. its directory of the secrets volume.</summary>
+    public static IEnumerable<Dictionary<object, object>> VolumeMounts(Dictionary<object, object> service, string volume) =>
+        (service.List("volumes") ?? []).OfType<Dictionary<object, object>>().Where(m => m.Text("type") == "volume" && m.Text("source") == volume);
+
     public static bool HasHealthCheck(Dictionary<object, object> service) =>
         service.Map("healthcheck") is { } check && check.Text("disable") != "true" && check.List("test") is { Count: > 0 };
 }

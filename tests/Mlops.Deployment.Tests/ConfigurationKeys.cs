@@ -16,8 +16,11 @@ public static class ConfigurationKeys
     /// <summary>Read by the runtime or OpenTelemetry from the environment, not through IConfiguration sections.</summary>
     private static readonly string[] EnvironmentPrefixes = ["OTEL_", "DOTNET_", "ASPNETCORE_"];
 
-    /// <summary>Keys every host reads: Kestrel's addresses, the connection string, log levels of any category.</summary>
-    private static readonly string[][] HostKeys = [["Urls"], ["ConnectionStrings", "Postgres"], ["Logging", "LogLevel", "*"]];
+    /// <summary>
+    /// Keys every host reads: Kestrel's addresses, the connection string, log levels of any category, and the directory of
+    /// password files (AddMlopsSecrets, before any options are bound).
+    /// </summary>
+    private static readonly string[][] HostKeys = [["Urls"], ["ConnectionStrings", "Postgres"], ["Logging", "LogLevel", "*"], ["Secrets", "Directory"]];
 
     /// <summary>Null when <paramref name="service"/> reads <paramref name="key"/>, else why not.</summary>
     public static string? Problem(ServiceProject service, string key)

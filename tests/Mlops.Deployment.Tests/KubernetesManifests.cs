@@ -4,8 +4,10 @@ namespace Mlops.Deployment.Tests;
 
 /// <summary>
 /// deploy/k8s rendered the way `kubectl apply -k` renders it (kubectl's built-in kustomize), one overlay at a time. The
-/// staging and prod overlays read their credentials from a secrets.env that is never in the repository: the tree is
-/// copied aside and each secrets.env.example stands in for it, which also proves the example names every key.
+/// staging and prod overlays read their settings from a secrets.env, and every overlay the principals' passwords from files
+/// under secrets/, none of them in the repository: the tree is copied aside, each secrets.env.example stands in for its
+/// secrets.env (which also proves the example names every key) and deploy/identities.sh generates the passwords, as an
+/// operator does (which also proves it makes every file the overlays' Secrets need).
 /// </summary>
 public static class KubernetesManifests
 {
@@ -36,33 +38,35 @@ public static class KubernetesManifests
             CopyTree(Repository.Path("deploy", "k8s"), copy);
             foreach (var example in Directory.EnumerateFiles(copy, "secrets.env.example", SearchOption.AllDirectories))
                 File.Copy(example, Path.Combine(Path.GetDirectoryName(example)!, "secrets.env"), overwrite: true);
-
-            var start = new ProcessStartInfo("kubectl", ["kustomize", Path.Combine(copy, "overlays", overlay)])
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true,
-            };
-            Process process;
-            try
-            {
-                process = Process.Start(start)!;
-            }
-            catch (System.ComponentModel.Win32Exception exception)
-            {
-                throw new InvalidOperationException("kubectl is not on PATH: the Kubernetes manifests are rendered with `kubectl kustomize` (any kubectl from 1.27 on).", exception);
-            }
-            using (process)
-            {
-                var output = process.StandardOutput.ReadToEndAsync();
-                var error = process.StandardError.ReadToEnd();
-                process.WaitForExit();
-                if (process.ExitCode != 0)
-                    throw new InvalidOperationException($"kubectl kustomize overlays/{overlay} failed: {error}");
-                return output.Result;
-            }
+            Run("bash", [Repository.Path("deploy", "identities.sh"), "secrets", Path.Combine(copy, "overlays", overlay, "secrets")]);
+            return Run("kubectl", ["kustomize", Path.Combine(copy, "overlays", overlay)]);
         }
         finally
         {
             Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    private static string Run(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception exception) when (program == "kubectl")
+        {
+            throw new InvalidOperationException("kubectl is not on PATH: the Kubernetes manifests are rendered with `kubectl kustomize` (any kubectl from 1.27 on).", exception);
+        }
+        using (process)
+        {
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {error}");
+            return output.Result;
         }
     }
 

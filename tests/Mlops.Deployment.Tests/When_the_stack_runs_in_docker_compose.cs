@@ -128,4 +128,64 @@ public sealed class When_the_stack_runs_in_docker_compose
         Assert.NotNull(_compose.Services["api"].List("ports"));
         Assert.NotNull(_compose.Services["serving"].List("ports"));
     }
+    [Fact]
+    public void Every_service_connects_as_its_own_role_and_mounts_only_its_own_passwords()
+    {
+        var problems = new List<string>();
+        foreach (var (name, service) in _compose.Services)
+        {
+            if (ComposeFile.BuildArgument(service) is not { } projectName)
+                continue;
+            var project = ServiceProject.Named(projectName);
+            var environment = ComposeFile.Environment(service);
+            var role = ServiceIdentity.RoleOf(project);
+
+            problems.AddRange(ServiceIdentity.Problems(project, environment, name));
+
+            var mounts = ComposeFile.VolumeMounts(service, SecretsVolume).ToList();
+            if (mounts is not [var mount])
+            {
+                problems.Add($"{name} mounts {mounts.Count} directories of {SecretsVolume}, not exactly its own");
+                continue;
+            }
+            if (mount.Map("volume")?.Text("subpath") != role)
+                problems.Add($"{name} mounts {SecretsVolume}/{mount.Map("volume")?.Text("subpath") ?? "(all of it)"}, not {SecretsVolume}/{role}");
+            if (mount.Text("target") != $"{environment.GetValueOrDefault("Secrets__Directory")}/{role}")
+                problems.Add($"{name} mounts its passwords at {mount.Text("target")}, where Secrets:Directory/{role} does not look");
+            if (mount.Text("read_only") != "true")
+                problems.Add($"{name} may write its passwords");
+        }
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Fact]
+    public void The_roles_and_users_of_every_service_are_made_before_the_migration_job_runs_as_the_owner()
+    {
+        var identities = _compose.Services["identities"];
+        var script = string.Join(" ", identities.List("command")!.Cast<string>());
+        Assert.Contains("/deploy/identities.sh roles-sql /secrets", script);
+        Assert.Contains("/deploy/identities.sh rabbitmq-users /secrets http://rabbitmq:15672 /", script);
+        Assert.Equal("service_completed_successfully", ComposeFile.DependsOn(_compose.Services["migrate"]).GetValueOrDefault("identities"));
+        Assert.Equal("service_completed_successfully", ComposeFile.DependsOn(_compose.Services["postgres"]).GetValueOrDefault("secrets"));
+        Assert.Contains("/deploy/identities.sh secrets /secrets", string.Join(" ", _compose.Services["secrets"].List("command")!.Cast<string>()));
+
+        // The admin's password is a generated file too, mounted into the postgres container alone.
+        var postgres = _compose.Services["postgres"];
+        var admin = Assert.Single(ComposeFile.VolumeMounts(postgres, SecretsVolume));
+        Assert.Equal("mlops", admin.Map("volume")!.Text("subpath"));
+        Assert.StartsWith(admin.Text("target") + "/", ComposeFile.Environment(postgres)["POSTGRES_PASSWORD_FILE"]);
+        Assert.DoesNotContain("POSTGRES_PASSWORD", ComposeFile.Environment(postgres).Keys);
+        Assert.DoesNotContain("POSTGRES_HOST_AUTH_METHOD", ComposeFile.Environment(postgres).Keys);
+
+        var brokerLines = File.ReadAllLines(Repository.Path("deploy", "rabbitmq-permissions.txt"))
+            .Where(line => line.Length > 0 && !line.StartsWith('#')).Select(line => line.Split(' ', 2)[0]).ToHashSet();
+        foreach (var project in ServiceProject.HttpServices)
+        {
+            var service = ServiceIdentity.RoleOf(project)["mlops_".Length..];
+            Assert.True(ServiceIdentity.ScriptedServices.Contains(service), $"deploy/identities.sh makes no role for {project} ({service}): add it to SERVICES");
+            Assert.True(brokerLines.Contains(service), $"deploy/rabbitmq-permissions.txt has no line for {project} ({service})");
+        }
+    }
+
+    private const string SecretsVolume = "mlops-secrets";
 }

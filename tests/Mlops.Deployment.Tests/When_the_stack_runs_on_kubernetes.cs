@@ -132,6 +132,43 @@ public sealed class When_the_stack_runs_on_kubernetes(TestEnvironment environmen
         }
     }
 
+    [Theory, MemberData(nameof(Overlays))]
+    public void Every_pod_connects_as_its_own_role_with_only_its_own_secret_mounted(string overlay)
+    {
+        var documents = KubernetesManifests.Render(overlay);
+        var problems = new List<string>();
+        foreach (var workload in documents.OfKind("Deployment").Concat(documents.OfKind("Job")))
+        {
+            var project = ProjectOf(workload)!;
+            var role = ServiceIdentity.RoleOf(project);
+            var what = $"{workload.Text("kind")} {workload.Name()}";
+            var environment = EnvironmentValues(documents, workload);
+
+            problems.AddRange(ServiceIdentity.Problems(project, environment, what));
+
+            var volumes = workload.At("spec", "template", "spec")!.List("volumes")!.Cast<Dictionary<object, object>>().ToList();
+            var secretMounts = Container(workload).List("volumeMounts")!.Cast<Dictionary<object, object>>()
+                .Select(mount => (Mount: mount, Secret: volumes.Single(v => v.Text("name") == mount.Text("name")).Map("secret")?.Text("secretName")))
+                .Where(m => m.Secret is not null).ToList();
+            if (secretMounts is not [var (mount, secretName)])
+            {
+                problems.Add($"{what} mounts {secretMounts.Count} Secrets, not exactly its own");
+                continue;
+            }
+            if (mount.Text("mountPath") != $"{environment.GetValueOrDefault("Secrets__Directory")}/{role}")
+                problems.Add($"{what} mounts its passwords at {mount.Text("mountPath")}, where Secrets:Directory/{role} does not look");
+            if (mount.Text("readOnly") != "true")
+                problems.Add($"{what} mounts its Secret writable");
+            var secret = documents.OfKind("Secret").SingleOrDefault(s => s.Name() == secretName);
+            var keys = secret?.Map("data")?.Keys.Cast<string>().ToHashSet() ?? [];
+            var needed = project.IsHttpService ? ServiceIdentity.PasswordKeys : ["Database__Password"];
+            if (!secret?.Name().StartsWith(role.Replace('_', '-') + "-", StringComparison.Ordinal) ?? true)
+                problems.Add($"{what} mounts the Secret {secretName}, not {role.Replace('_', '-')}");
+            problems.AddRange(needed.Where(key => !keys.Contains(key)).Select(key => $"{what}: its Secret {secretName} has no {key}"));
+        }
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
     private static void AssertProbe(Dictionary<object, object> container, string probe, string path)
     {
         var get = container.Map(probe)?.Map("httpGet");
@@ -172,6 +209,22 @@ public sealed class When_the_stack_runs_on_kubernetes(TestEnvironment environmen
             foreach (var key in resource!.Map("data")!.Keys.Cast<string>())
                 yield return key;
         }
+    }
+
+    /// <summary>The container's environment with values: its env entries over the ConfigMaps and Secrets (decoded) it takes whole.</summary>
+    private static Dictionary<string, string> EnvironmentValues(IReadOnlyList<Dictionary<object, object>> documents, Dictionary<object, object> workload)
+    {
+        var values = new Dictionary<string, string>();
+        var container = Container(workload);
+        foreach (var source in container.List("envFrom")!.Cast<Dictionary<object, object>>())
+        {
+            var (kind, name) = source.Map("configMapRef") is { } configMap ? ("ConfigMap", configMap.Text("name")) : ("Secret", source.Map("secretRef")!.Text("name"));
+            foreach (var (key, value) in documents.OfKind(kind).Single(r => r.Name() == name).Map("data")!)
+                values[(string)key] = kind == "Secret" ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)value)) : (string)value;
+        }
+        foreach (var variable in container.List("env")?.Cast<Dictionary<object, object>>() ?? [])
+            values[variable.Text("name")!] = variable.Text("value") ?? "";
+        return values;
     }
 
     /// <summary>Settings files mounted from ConfigMaps into the container (the orchestrator's pipeline), as configuration paths.</summary>
