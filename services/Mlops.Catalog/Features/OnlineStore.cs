@@ -71,9 +71,12 @@ public sealed class OnlineStore(NpgsqlDataSource dataSource, FeatureStore featur
         long[] keys, CancellationToken cancellationToken = default)
     {
         var found = new Dictionary<long, object?[]>(keys.Length);
-        await using var command = dataSource.CreateCommand(LookupSql(table, columns));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(LookupSql(table, columns), connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = environment, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = keys, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        // Prepared once per pooled connection and kept there (a repeat costs no round trip): no parse and plan per request.
+        await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
