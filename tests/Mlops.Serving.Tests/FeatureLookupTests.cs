@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Dapper;
+using Mlops.Hosting.Data;
 using Mlops.Testing;
+using Npgsql;
 using Xunit;
 
 namespace Mlops.Serving.Tests;
@@ -191,6 +194,26 @@ public sealed class When_a_request_names_entity_keys(FeatureLookupFixture fixtur
         Assert.True(after == HttpStatusCode.OK, afterBody.ToString());
         // Key 2 is not in the new version: it keeps what the earlier version gave it.
         Assert.Equal([DevExpected(-1.5, "red"), DevExpected(0.0, "blue"), DevExpected(-3.5, "blue")], Predictions(afterBody));
+    }
+
+    [Fact]
+    public async Task Serving_s_role_reads_the_online_store_and_can_change_nothing_there_nor_read_the_offline_tables()
+    {
+        await using var connection = await fixture.Database.OpenAsAsync(DatabaseAccessPolicy.RoleOf("serving"));
+
+        Assert.True(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM features_online.scoring_features") > 0);
+        foreach (var sql in new[]
+        {
+            "UPDATE features_online.scoring_features SET x = 0",
+            "DELETE FROM features_online.scoring_features",
+            "INSERT INTO features_online.scoring_features (environment, customer_id, version, published_at, x) VALUES ('prod', 99, 99, now(), 1)",
+            "DELETE FROM features_online.publications",
+            "SELECT count(*) FROM features.scoring_features",
+        })
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(sql));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        }
     }
 
     [Fact]
