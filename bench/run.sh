@@ -2,7 +2,7 @@
 # Benchmarks against their baselines, each pair in the same run (issue 12). Builds bench/Mlops.Bench in Release, installs
 # from Debian what a baseline needs when it is missing, starts RabbitMQ and PostgreSQL via deploy/infra.sh when none answers,
 # writes bench/results/latest.json and latest.md and prints the table. Not part of deploy/test.sh.
-#   bench/run.sh [--quick] [--only P4,P1]
+#   bench/run.sh [--quick] [--only P4,P1]   (P4 P1 P2 P2b P3 P5 P6 P7 P8; P8: the feature lookup's added latency)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -33,6 +33,6 @@ cleanup() { if [ "$started" = 1 ] && [ "${MLOPS_KEEP_INFRA:-0}" != 1 ]; then dep
 trap cleanup EXIT
 eval "$(deploy/infra.sh env)"
 
-# Builds services/Mlops.Serving too (a project reference): P5 runs that build as its own process.
+# Builds services/Mlops.Serving too (a project reference): P5 and P8 run that build as their own process.
 dotnet build bench/Mlops.Bench -c Release -nologo -clp:ErrorsOnly
 dotnet bench/Mlops.Bench/bin/Release/net10.0/Mlops.Bench.dll --bench-dir "$ROOT/bench" "$@"

@@ -35,7 +35,11 @@ public sealed class BenchInfrastructure : IAsyncDisposable
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"""CREATE DATABASE "{name}" """, connection);
+            // Owned by the owner role when deploy/infra.sh made the service roles: Serving (P5, P8) runs as its own role and
+            // migrates as the owner, as deployed.
+            await using var owner = new NpgsqlCommand("SELECT count(*) FROM pg_roles WHERE rolname = 'mlops_owner'", connection);
+            var owned = Convert.ToInt64(await owner.ExecuteScalarAsync()) > 0;
+            await using var create = new NpgsqlCommand($"""CREATE DATABASE "{name}" {(owned ? "OWNER mlops_owner" : "")}""", connection);
             await create.ExecuteNonQueryAsync();
         }
 
@@ -45,6 +49,8 @@ public sealed class BenchInfrastructure : IAsyncDisposable
         var vhost = $"mlops-bench-{Environment.ProcessId}";
         (await http.PutAsync($"vhosts/{vhost}", null)).EnsureSuccessStatusCode();
         (await http.PutAsync($"permissions/{vhost}/guest", JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" }))).EnsureSuccessStatusCode();
+        // Serving as a process connects as its own broker user (mlops_serving, when deploy/infra.sh made it).
+        await http.PutAsync($"permissions/{vhost}/mlops_serving", JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" }));
 
         return new BenchInfrastructure(admin, new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString, vhost, http);
     }

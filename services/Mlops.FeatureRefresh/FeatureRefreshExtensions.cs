@@ -23,7 +23,11 @@ public static class FeatureRefreshExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFeatureDefinition, ChurnFeatureDefinition>());
         builder.Services.AddSingleton<FeatureDefinitions>();
         builder.Services.AddSingleton<DataQualityChecks>();
-        builder.AddMlopsMessaging(bus => bus.AddConsumer<RefreshFeaturesConsumer>());
+        builder.AddMlopsMessaging(bus =>
+        {
+            bus.AddConsumer<RefreshFeaturesConsumer>();
+            bus.AddConsumer<PublishOnlineFeaturesConsumer>();
+        });
         // The consumer only records the step; the worker computes, a few at a time since each holds a whole batch in memory.
         builder.AddMlopsStep<RefreshFeatures, RefreshFeaturesStep>(RefreshFeaturesStep.Name,
             provider => provider.GetRequiredService<IOptions<FeatureRefreshOptions>>().Value.ConcurrentRefreshes);

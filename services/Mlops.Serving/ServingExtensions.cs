@@ -33,6 +33,7 @@ public static class ServingExtensions
         builder.Services.AddSingleton<InferenceLog>();
         builder.Services.AddSingleton<InferenceLogSpill>();
         builder.Services.AddSingleton<InvocationHandler>();
+        builder.Services.AddSingleton<FeatureLookup>();
         builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddHealthChecks().AddCheck<InferenceLogHealthCheck>("inference-log", tags: ["ready"]);
         builder.Services.AddHostedService<ModelPreloader>();

@@ -70,7 +70,7 @@ public class ServingFixture : TestEnvironment
     public static double Expected(double intercept, double weight, double x, string? color) =>
         CompiledModel.Sigmoid(intercept + weight * x + (color == "red" ? 1.0 : 0.0));
 
-    public async Task<int> RegisterAsync(double intercept, double weight, string model = Model)
+    public async Task<int> RegisterAsync(double intercept, double weight, string model = Model, string featureTable = "t")
     {
         await using var scope = Host.Services.CreateAsyncScope();
         await using var session = SessionAs("training");
@@ -99,7 +99,7 @@ public class ServingFixture : TestEnvironment
         var version = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().RegisterVersionAsync(session, new NewModelVersion
         {
             ModelName = ModelName.Parse(model), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha, CodeVersion = "test",
-            Trainer = "test", FeatureTable = "t", FeatureVersion = 1, RawBatchIds = [Guid.NewGuid()], Metrics = new Dictionary<string, double>(),
+            Trainer = "test", FeatureTable = featureTable, FeatureVersion = 1, RawBatchIds = [Guid.NewGuid()], Metrics = new Dictionary<string, double>(),
             Principal = "test",
         });
         await session.CommitAsync();

@@ -29,7 +29,8 @@ public sealed class ServiceProcess : IDisposable
     }
 
     /// <summary>services/Mlops.Serving as built (its appsettings.json and logging), on the bench's database and virtual host.</summary>
-    public static Task<ServiceProcess> StartServingAsync(string root, BenchInfrastructure infrastructure, string model, string spill)
+    public static Task<ServiceProcess> StartServingAsync(string root, BenchInfrastructure infrastructure, string model, string spill,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var directory = Path.Combine(root, "services", "Mlops.Serving", "bin", "Release", "net10.0");
         var port = FreePort();
@@ -42,6 +43,8 @@ public sealed class ServiceProcess : IDisposable
         start.Environment["Messaging__RabbitMq__VirtualHost"] = infrastructure.VirtualHost;
         start.Environment["Serving__Models__0"] = model;
         start.Environment["Serving__InferenceLog__SpillDirectory"] = spill;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
         return StartAsync(start, port, "health/ready");
     }
 

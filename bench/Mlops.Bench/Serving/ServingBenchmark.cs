@@ -103,7 +103,7 @@ public static class ServingBenchmark
     }
 
     /// <summary>Version 1 of the bench model as the registry's champion: p = sigmoid(intercept + weight·x + 1.0·[color=red]).</summary>
-    private static async Task RegisterChampionAsync(BenchInfrastructure infrastructure)
+    internal static async Task RegisterChampionAsync(BenchInfrastructure infrastructure, string model = Model, string featureTable = "t")
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
         builder.Configuration["ConnectionStrings:Postgres"] = infrastructure.ConnectionString;
@@ -128,17 +128,17 @@ public static class ServingBenchmark
         };
         await scope.ServiceProvider.GetRequiredService<TrackingStore>().StartAsync(session, new TrackingRun
         {
-            RunId = runId, Experiment = Model, Trainer = "bench", CodeVersion = "bench", Parameters = new Dictionary<string, string>(),
-            FeatureTable = "t", FeatureVersion = 1, Principal = "bench",
+            RunId = runId, Experiment = model, Trainer = "bench", CodeVersion = "bench", Parameters = new Dictionary<string, string>(),
+            FeatureTable = featureTable, FeatureVersion = 1, Principal = "bench",
         });
         var sha = await scope.ServiceProvider.GetRequiredService<ArtifactStore>().PutAsync(session, runId, "model.json", CompiledModel.Serialize(document));
         var version = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().RegisterVersionAsync(session, new NewModelVersion
         {
-            ModelName = ModelName.Parse(Model), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha, CodeVersion = "bench",
-            Trainer = "bench", FeatureTable = "t", FeatureVersion = 1, RawBatchIds = [Guid.NewGuid()], Metrics = new Dictionary<string, double>(),
+            ModelName = ModelName.Parse(model), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha, CodeVersion = "bench",
+            Trainer = "bench", FeatureTable = featureTable, FeatureVersion = 1, RawBatchIds = [Guid.NewGuid()], Metrics = new Dictionary<string, double>(),
             Principal = "bench",
         });
-        await scope.ServiceProvider.GetRequiredService<ModelRegistry>().SetAliasAsync(session, Model, ModelAliases.Champion, version, null, "bench", "bench");
+        await scope.ServiceProvider.GetRequiredService<ModelRegistry>().SetAliasAsync(session, model, ModelAliases.Champion, version, null, "bench", "bench");
         await session.CommitAsync();
     }
 }

@@ -45,6 +45,10 @@ public static class DatabaseAccessPolicy
         new("features", RoleOf("promotion"), SchemaAccessLevel.Read),
         new("features", RoleOf("compliance"), SchemaAccessLevel.Read),
 
+        // The online store: feature-refresh publishes each version into it (and creates its tables), Serving looks features up by key.
+        new("features_online", RoleOf("feature-refresh"), SchemaAccessLevel.Create),
+        new("features_online", RoleOf("serving"), SchemaAccessLevel.Read),
+
         new("raw", RoleOf("feature-refresh"), SchemaAccessLevel.Read),
         new("raw", RoleOf("compliance"), SchemaAccessLevel.Read),
         new("raw", RoleOf("orchestrator"), SchemaAccessLevel.Read),

@@ -9,6 +9,7 @@ using Mlops.Catalog;
 using Mlops.Catalog.Models;
 using Mlops.Hosting.Telemetry;
 using Mlops.Serving.Models;
+using Npgsql;
 
 namespace Mlops.Serving.Inference;
 
@@ -16,9 +17,10 @@ namespace Mlops.Serving.Inference;
 /// POST /serving-endpoints/{model}/invocations: validate, score with the champion (or the canary challenger), answer
 /// {"predictions": [...]}, and queue every row for the inference log. Errors answer {"error_code", "message"} like
 /// Databricks serving, and nothing of a refused request is logged as a prediction. A request is answered 200 only once room
-/// for all its log rows is reserved: when the log stays full it gets 503 with Retry-After instead.
+/// for all its log rows is reserved: when the log stays full it gets 503 with Retry-After instead. Rows may name an entity key
+/// instead of some or all inputs (<see cref="FeatureLookup"/>): they are scored and logged with the stored features merged in.
 /// </summary>
-public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOptions<ServingOptions> options)
+public sealed class InvocationHandler(ServedModels models, InferenceLog log, FeatureLookup lookup, IOptions<ServingOptions> options)
 {
     public async Task<IResult> HandleAsync(string model, HttpContext http)
     {
@@ -59,7 +61,11 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
             if (MalformedJson.ExplainInvalidUtf8(body) is { } encoding)
                 return Error(StatusCodes.Status400BadRequest, "MALFORMED_REQUEST", encoding);
             using var document = JsonDocument.Parse(body, DocumentOptions);
-            rows = InvocationRequestParser.Parse(document.RootElement, answering.Model.Inputs, options.Value.MaxRows);
+            var (request, target) = await ParseAsync(document.RootElement, answering, cancellationToken);
+            if (request.Keys is not null
+                && await lookup.FillAsync(target!, request, answering.Model.Inputs, cancellationToken) is { Count: > 0 } unknown)
+                return UnknownKeys(target!, unknown);
+            rows = request.Rows;
         }
         catch (InvalidRequestException exception)
         {
@@ -69,6 +75,12 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
         {
             return Error(StatusCodes.Status400BadRequest, "MALFORMED_REQUEST",
                 MalformedJson.Explain(body, exception) ?? $"The request body is not valid JSON: {exception.Message}");
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return Error(StatusCodes.Status503ServiceUnavailable, "TEMPORARILY_UNAVAILABLE",
+                $"The online feature store cannot be read to look up entity keys ({exception.Message}); retry shortly.");
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -127,6 +139,39 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, IOp
             log.Enqueue(new InferenceRecord(requestId, i, challenger.ModelName, challenger.Version, true, FeaturesJson(challenger.Model.Inputs, rows[i]),
                 prediction, Stopwatch.GetElapsedTime(started).TotalMilliseconds, servedAt));
         }
+    }
+
+    /// <summary>
+    /// The request's rows, read with the entity key of the version's online feature table when it is known. A row missing an
+    /// input before it is known may be the first request by key: the table is looked for once, and the request read again.
+    /// </summary>
+    private async ValueTask<(InvocationRows Request, LookupTarget? Target)> ParseAsync(JsonElement root, LoadedModel answering, CancellationToken cancellationToken)
+    {
+        var target = lookup.Cached(answering);
+        try
+        {
+            return (InvocationRequestParser.Parse(root, answering.Model.Inputs, options.Value.MaxRows, target?.Table.EntityColumn), target);
+        }
+        catch (MissingColumnException) when (target is null)
+        {
+            target = await lookup.ResolveAsync(answering, cancellationToken);
+            if (target is null)
+                throw;
+            return (InvocationRequestParser.Parse(root, answering.Model.Inputs, options.Value.MaxRows, target.Table.EntityColumn), target);
+        }
+    }
+
+    /// <summary>404 naming every key the online table of the model's environment does not hold (the message names the first 20).</summary>
+    private static IResult UnknownKeys(LookupTarget target, IReadOnlyList<long> unknown)
+    {
+        var named = string.Join(", ", unknown.Take(20)) + (unknown.Count > 20 ? $" and {unknown.Count - 20} more" : "");
+        return Results.Json(new
+        {
+            error_code = "RESOURCE_DOES_NOT_EXIST",
+            message = $"No features for {target.Table.EntityColumn} {named} in feature table {target.Table.Name} ({target.Environment}).",
+            entity_column = target.Table.EntityColumn,
+            unknown_keys = unknown,
+        }, statusCode: StatusCodes.Status404NotFound);
     }
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
