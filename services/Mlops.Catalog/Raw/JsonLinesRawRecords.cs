@@ -130,7 +130,7 @@ public static class JsonLinesRawRecords
                 }
                 catch (InvalidOperationException)
                 {
-                    return (null, "the string holds an unpaired surrogate escape, which is not text PostgreSQL can store.");
+                    return (null, "the string is not valid UTF-8 or holds an unpaired surrogate escape: not text PostgreSQL can store.");
                 }
             default:
                 return (null, $"a JSON {value.ValueKind.ToString().ToLowerInvariant()} is not a column value.");
