@@ -94,6 +94,22 @@ public sealed class When_a_file_is_landed(LandingFixture fixture) : IClassFixtur
         Assert.Single(await fixture.OutboxMessagesAsync("RawDataLanded"), m => m.GetProperty("batchId").GetGuid() == batchId);
     }
 
+    [Fact]
+    public async Task Uploads_of_one_batch_id_at_the_same_time_land_it_once()
+    {
+        var batchId = Guid.NewGuid();
+        var csv = new StringBuilder(Header + "\n");
+        for (var i = 1; i <= 500; i++)
+            csv.Append($"{i},{i % 7},{i}.5,,,2024-05-01,,,\n");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => LandAsync(fixture.Admin, csv.ToString(), "text/csv", $"environment=dev&batchId={batchId}")));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.Conflict }));
+        Assert.Equal(500L, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM raw.shop_orders WHERE batch_id = @batchId", new { batchId }));
+        Assert.Single(await fixture.OutboxMessagesAsync("RawDataLanded"), m => m.GetProperty("batchId").GetGuid() == batchId);
+    }
+
     /// <summary>Each kind of bad file: its content (a <c>{FF}</c> is the byte 0xFF), and the line, column and reason of its first problem.</summary>
     public static TheoryData<string, string, int, string?, string> BadFiles => new()
     {

@@ -36,7 +36,7 @@ public static class CsvRawRecords
                 }
                 catch (CsvFormatException malformed)
                 {
-                    record = RawRecord.Refused(malformed.LineNumber, null, $"malformed CSV: {malformed.Message}", fatal: true);
+                    record = RawRecord.Refused(Math.Max(malformed.LineNumber, 1), null, $"malformed CSV: {malformed.Message}", fatal: true);
                 }
                 yield return record;
                 if (record.Fatal)
