@@ -189,6 +189,10 @@ public sealed class When_a_file_is_landed(LandingFixture fixture) : IClassFixtur
         Assert.StartsWith("The file was refused: 20 or more problem(s); the first: line 3, column customer_id: 'x2' is not a whole number",
             problem.GetProperty("detail").GetString());
         await AssertNothingStoredAsync(batchId);
+        Assert.True(await fixture.Database.ScalarAsync<long>("""
+            SELECT count(*) FROM audit.entries WHERE action = 'data.landed' AND outcome = 'failed' AND resource = 'data:dev/raw.shop_orders'
+                   AND detail LIKE 'The file was refused: 20 or more problem(s)%'
+            """) >= 1, "the refused landing is audited as failed");
     }
 
     [Fact]
