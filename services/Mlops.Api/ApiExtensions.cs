@@ -84,6 +84,7 @@ public static class ApiExtensions
         api.MapPrincipalEndpoints(anonymous);
         api.MapDeadLetterEndpoints();
         api.MapSimulatorEndpoints();
+        api.MapRawTableEndpoints();
         api.MapMonitoringEndpoints();
         app.MapDashboard(api);
         return app;

@@ -20,6 +20,10 @@ public sealed class ApiOptions
     /// <summary>How often a followed run (server-sent events) is looked at again.</summary>
     public TimeSpan FollowPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>The largest file one landing may send (POST /api/raw/tables/{name}/batches); a larger one is refused with 413.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxLandingBytes { get; set; } = 1L << 30;
+
     /// <summary>Whether POST /api/bootstrap may create the first admin (it refuses anyway once any admin exists).</summary>
     public bool AllowBootstrap { get; set; } = true;
 }

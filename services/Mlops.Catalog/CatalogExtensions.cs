@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mlops.Catalog.Features;
 using Mlops.Catalog.Lineage;
+using Mlops.Catalog.Raw;
 using Mlops.Catalog.Registry;
 using Mlops.Catalog.Tracking;
 using Mlops.Hosting;
@@ -20,6 +21,9 @@ public static class CatalogExtensions
         services.AddSingleton<FeatureStore>();
         services.AddSingleton<OnlineStore>();
         services.AddSingleton<RawBatches>();
+        services.AddSingleton<RawTables>();
+        // Resolved only by hosts with messaging (its outbox publisher): the API and the simulator.
+        services.AddSingleton<RawLanding>();
         services.AddSingleton<LineageQueries>();
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<TrackingStore>();

@@ -5,6 +5,8 @@ using Mlops.Cli.Commands;
 var root = new RootCommand("mlops — operate the Mlops platform through its API (MLOPS_API_URL, MLOPS_TOKEN or ~/.config/mlops/config.json)")
 {
     LandDataCommand.Create(),
+    LandCommand.Create(),
+    RawTableCommand.Create(),
     ReleaseCodeCommand.Create(),
     PromoteCodeCommand.Create(),
     RequestRunCommand.Create(),

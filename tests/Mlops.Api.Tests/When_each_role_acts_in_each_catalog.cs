@@ -33,8 +33,9 @@ public sealed class When_each_role_acts_in_each_catalog(MatrixFixture fixture) :
         ["roll back"] = new() { ["data_scientist"] = "", ["ml_engineer"] = All, ["devops_engineer"] = All, ["model_consumer"] = "" },
         ["query audit"] = new() { ["data_scientist"] = "", ["ml_engineer"] = "", ["devops_engineer"] = "", ["model_consumer"] = "" },
         ["manage principals"] = new() { ["data_scientist"] = "", ["ml_engineer"] = "", ["devops_engineer"] = "", ["model_consumer"] = "" },
-        // Readings of the seed for what the CLI added (docs/security.md): synthetic data is data; a run makes a version (registry
+        // Readings of the seed for what the CLI added (docs/security.md): synthetic data and landed files are data; a run makes a version (registry
         // create); dead letters cross every catalog, so only admin.
+        ["land a file"] = new() { ["data_scientist"] = "dev", ["ml_engineer"] = "dev,staging", ["devops_engineer"] = "staging,prod", ["model_consumer"] = "" },
         ["land synthetic data"] = new() { ["data_scientist"] = "dev", ["ml_engineer"] = "dev,staging", ["devops_engineer"] = "staging,prod", ["model_consumer"] = "" },
         ["request run"] = new() { ["data_scientist"] = "dev", ["ml_engineer"] = All, ["devops_engineer"] = "", ["model_consumer"] = "" },
         ["cancel run"] = new() { ["data_scientist"] = "dev", ["ml_engineer"] = All, ["devops_engineer"] = "", ["model_consumer"] = "" },
@@ -97,6 +98,8 @@ public sealed class When_each_role_acts_in_each_catalog(MatrixFixture fixture) :
             "roll back" => client.PostAsJsonAsync($"/api/models/{model}/rollback", new { reason = "matrix" }),
             "query audit" => client.GetAsync("/api/audit/entries?limit=1"),
             "manage principals" => client.GetAsync("/api/principals"),
+            "land a file" => client.PostAsync($"/api/raw/tables/raw.churn_customers/batches?environment={catalog}",
+                new StringContent("customer_id,tenure_months,churned\n1,12,false\n", System.Text.Encoding.UTF8, "text/csv")),
             "land synthetic data" => client.PostAsJsonAsync("/api/simulator/batches", new { environment = catalog, rows = 5 }),
             "request run" => client.PostAsJsonAsync("/api/runs", new { modelName = model, reason = "matrix" }),
             "cancel run" => client.PostAsJsonAsync($"/api/runs/{fixture.PendingRun[catalog]}/cancel", new { reason = "matrix" }),

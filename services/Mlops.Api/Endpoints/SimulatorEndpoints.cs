@@ -11,7 +11,7 @@ namespace Mlops.Api.Endpoints;
 /// <summary>
 /// The upstream simulator behind `mlops land-data` and the demo: it generates synthetic churn customers and lands them (rows,
 /// RawDataLanded and the audit entry in one transaction), so that the CLI never writes the landing table itself. Real upstream
-/// pipelines write their rows and announce them with POST /api/ingestion/data-landed.
+/// pipelines land their files into registered raw tables (RawTableEndpoints), through the same landing code.
 /// </summary>
 public static class SimulatorEndpoints
 {

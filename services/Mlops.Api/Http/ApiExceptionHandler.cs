@@ -20,7 +20,7 @@ public sealed partial class ApiExceptionHandler : IExceptionHandler
         {
             case ApiProblemException problem:
                 await AuditFailureAsync(context, problem.Message);
-                await ApiProblems.Write(context, problem.Status, problem.Title, problem.Message, problem.Field);
+                await ApiProblems.Write(context, problem.Status, problem.Title, problem.Message, problem.Field, problem.Extensions);
                 return true;
             case AccessDeniedException denied:
                 await ApiProblems.Write(context, StatusCodes.Status403Forbidden, "Forbidden", denied.Message, extensions: new Dictionary<string, object?>

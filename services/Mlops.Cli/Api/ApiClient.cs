@@ -51,6 +51,18 @@ public sealed class ApiClient : IDisposable
         }, retry: true, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends a file as the request body, streamed from disk (opened again for each attempt). No Idempotency-Key: the API would
+    /// hold the whole body to hash it; the path carries its own idempotency key (a batch id) instead.
+    /// </summary>
+    public Task<T> PostFileAsync<T>(string path, string file, string contentType, CancellationToken cancellationToken) =>
+        SendAsync<T>(() =>
+        {
+            var content = new StreamContent(File.OpenRead(file));
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType) { CharSet = "utf-8" };
+            return new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        }, retry: true, cancellationToken);
+
     /// <summary>A server-sent event stream (e.g. a followed run), until the server ends it.</summary>
     public async IAsyncEnumerable<SseItem<string>> StreamAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -156,6 +168,7 @@ public sealed class ApiClient : IDisposable
             HttpStatusCode.Forbidden when problem?.Permission is { } permission && detail?.Contains(permission, StringComparison.Ordinal) != true =>
                 $"forbidden (403): {detail} (permission {permission}{(problem.Catalog is { } c and not "*" ? $" in catalog {c}" : "")})",
             HttpStatusCode.Forbidden => $"forbidden (403): {detail}",
+            _ when problem?.Problems is { Count: > 0 } problems => $"{(detail ?? "").Split(" the first: ", 2)[0].TrimEnd(';', ' ')} ({status}): {string.Join("; ", problems)}",
             _ when problem?.Field is { } field => $"{detail} ({status}, field {field})",
             _ => $"{detail} ({status})",
         });

@@ -107,6 +107,8 @@ public sealed class DatabaseAccess(ILogger<DatabaseAccess> logger)
         {
             SchemaAccessLevel.Read => ("SELECT", "SELECT"),
             SchemaAccessLevel.Append => ("SELECT, INSERT", "USAGE, SELECT"),
+            // A table a Create grantee makes may reference the schema's own (raw tables reference raw.batches).
+            SchemaAccessLevel.Create => ("SELECT, INSERT, UPDATE, DELETE, REFERENCES", "USAGE, SELECT, UPDATE"),
             _ => ("SELECT, INSERT, UPDATE, DELETE", "USAGE, SELECT, UPDATE"),
         };
         var defaults = forRole is null ? "ALTER DEFAULT PRIVILEGES" : $"ALTER DEFAULT PRIVILEGES FOR ROLE {forRole}";

@@ -64,9 +64,10 @@ public static class DatabaseAccessPolicy
         new("notifications", RoleOf("notifications"), SchemaAccessLevel.Write),
         // The API manages webhook subscriptions and replays in the same transaction as its audit entry.
         new("notifications", RoleOf("api"), SchemaAccessLevel.Write),
-        // The dashboard's monitoring page; the simulator endpoint lands synthetic batches (mlops land-data, the demo).
+        // The dashboard's monitoring page; the API lands batches (mlops land, mlops land-data, the demo) and creates the raw tables
+        // it registers, so their default privileges let the raw schema's readers read them.
         new("monitoring", RoleOf("api"), SchemaAccessLevel.Read),
-        new("raw", RoleOf("api"), SchemaAccessLevel.Write),
+        new("raw", RoleOf("api"), SchemaAccessLevel.Create),
         // Lineage: model version → tracking run → feature version → raw batches, and back.
         new("features", RoleOf("api"), SchemaAccessLevel.Read),
         new("tracking", RoleOf("api"), SchemaAccessLevel.Read),

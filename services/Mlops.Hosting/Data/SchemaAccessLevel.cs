@@ -12,6 +12,6 @@ public enum SchemaAccessLevel
     /// <summary>SELECT, INSERT, UPDATE and DELETE (never TRUNCATE, and never ALTER: that needs ownership).</summary>
     Write,
 
-    /// <summary>Write, plus creating tables at run time (feature tables); the schema's other grantees can read them.</summary>
+    /// <summary>Write, plus creating tables at run time (feature tables, raw tables) that may reference the schema's tables; the schema's other grantees can read them.</summary>
     Create,
 }

@@ -1,8 +1,10 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Mlops.Catalog.Raw;
 using Mlops.Catalog.Registry;
 using Mlops.Contracts;
 using Mlops.Hosting.Data;
+using Mlops.Hosting.Messaging;
 using Mlops.Orchestrator.Admission;
 using Mlops.Orchestrator.Configuration;
 
@@ -10,7 +12,9 @@ namespace Mlops.Orchestrator.Consumers;
 
 /// <summary>
 /// A batch landed: a trigger for every model of that environment that trains on that table and whose OnNewData policy
-/// retrains on it (RetrainUntilChampion: only while the registry knows no champion of the model).
+/// retrains on it (RetrainUntilChampion: only while the registry knows no champion of the model). The event is first held
+/// against the batch it announces; one that does not match (no such batch, another table, environment or row count) is
+/// dead-lettered with the reason at once, since no retry can make it match.
 /// </summary>
 public sealed class RawDataLandedConsumer(PipelineAdmission admission, ModelRegistry registry, DbSession session, IOptionsMonitor<PipelineOptions> options)
     : IConsumer<RawDataLanded>
@@ -18,6 +22,9 @@ public sealed class RawDataLandedConsumer(PipelineAdmission admission, ModelRegi
     public async Task Consume(ConsumeContext<RawDataLanded> context)
     {
         var batch = context.Message;
+        if (await LandedBatchCheck.MismatchAsync(session, batch, context.CancellationToken) is { } mismatch)
+            throw new UnrecoverableMessageException(mismatch);
+
         var trigger = new PipelineTrigger
         {
             Kind = TriggerKind.RawDataLanded,

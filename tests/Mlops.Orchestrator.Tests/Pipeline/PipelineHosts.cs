@@ -103,6 +103,18 @@ public abstract class PipelineHosts : TestEnvironment
         return messageId;
     }
 
+    /// <summary>
+    /// Registers the batch in raw.batches as a landing would, then publishes its <see cref="RawDataLanded"/>: the orchestrator
+    /// holds each announcement against its batch. Returns the message id.
+    /// </summary>
+    public async Task<Guid> LandAsync(RawDataLanded landed)
+    {
+        await Database.ExecuteAsync("""
+            INSERT INTO raw.batches (batch_id, source_table, row_count, producer, environment) VALUES (@BatchId, @SourceTable, @RowCount, @Principal, @Environment)
+            """, landed);
+        return await TriggerAsync(landed);
+    }
+
     public Task PublishAsync<T>(T message)
         where T : class =>
         _workers!.Services.GetRequiredService<IBus>().Publish(message);

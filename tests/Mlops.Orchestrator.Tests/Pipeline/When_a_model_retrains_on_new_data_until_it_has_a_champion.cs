@@ -9,11 +9,11 @@ public sealed class When_a_model_retrains_on_new_data_until_it_has_a_champion(Lo
     public async Task The_first_batch_starts_its_first_run_and_a_batch_after_it_has_a_champion_only_lands()
     {
         var firstBatch = Guid.NewGuid();
-        var first = await pipeline.StartedRunAsync(await pipeline.TriggerAsync(Batch(firstBatch)));
+        var first = await pipeline.StartedRunAsync(await pipeline.LandAsync(Batch(firstBatch)));
         Assert.Equal(firstBatch, (await pipeline.RunAsync(first, "Completed")).RawBatchId);
 
         var champion = await pipeline.PromoteNewVersionAsync(TestModels.Bootstrap);
-        var later = await pipeline.TriggerAsync(Batch(Guid.NewGuid()));
+        var later = await pipeline.LandAsync(Batch(Guid.NewGuid()));
 
         var admitted = Assert.Single(await pipeline.AdmittedAsync(later));
         Assert.Equal(("raw_data_landed", TestModels.Bootstrap, "ignored", (Guid?)null), (admitted.Kind, admitted.ModelName, admitted.Disposition, admitted.RunId));

@@ -1,4 +1,5 @@
 using Mlops.Contracts;
+using Mlops.Orchestrator.Consumers;
 using Mlops.Orchestrator.Tests.Pipeline.FakeWorkers;
 using Mlops.Testing;
 using Xunit;
@@ -68,7 +69,7 @@ public sealed class When_triggers_arrive(LongDeadlines pipeline) : IClassFixture
         Assert.Equal(("training_code_released", "c0ffee1", "external"), (first.Trigger, first.CodeVersion, first.Trainer));
 
         var batchId = Guid.NewGuid();
-        var landed = await pipeline.TriggerAsync(new RawDataLanded
+        var landed = await pipeline.LandAsync(new RawDataLanded
         {
             Environment = "dev", Principal = "ingest", BatchId = batchId, SourceTable = TestModels.ReleaseLanding, RowCount = 1200,
         });
@@ -85,7 +86,7 @@ public sealed class When_triggers_arrive(LongDeadlines pipeline) : IClassFixture
     {
         var batchId = Guid.NewGuid();
 
-        var landed = await pipeline.TriggerAsync(new RawDataLanded
+        var landed = await pipeline.LandAsync(new RawDataLanded
         {
             Environment = "dev", Principal = "ingest", BatchId = batchId, SourceTable = TestModels.TestLanding, RowCount = 300,
         });
@@ -99,7 +100,7 @@ public sealed class When_triggers_arrive(LongDeadlines pipeline) : IClassFixture
     [Fact]
     public async Task Landed_data_no_model_retrains_on_is_recorded_as_ignored()
     {
-        var landed = await pipeline.TriggerAsync(new RawDataLanded
+        var landed = await pipeline.LandAsync(new RawDataLanded
         {
             Environment = "prod", Principal = "ingest", BatchId = Guid.NewGuid(), SourceTable = TestModels.TestLanding, RowCount = 10,
         });
@@ -107,5 +108,34 @@ public sealed class When_triggers_arrive(LongDeadlines pipeline) : IClassFixture
         var admitted = Assert.Single(await pipeline.AdmittedAsync(landed));
         Assert.Equal(("ignored", null, $"No model in prod retrains on new data from {TestModels.TestLanding}."),
             (admitted.Disposition, admitted.ModelName, admitted.Detail));
+    }
+
+    [Fact]
+    public async Task Landed_data_that_does_not_match_its_batch_is_dead_lettered_with_the_reason_and_admits_nothing()
+    {
+        var batchId = Guid.NewGuid();
+        await pipeline.Database.ExecuteAsync(
+            "INSERT INTO raw.batches (batch_id, source_table, row_count, producer, environment) VALUES (@batchId, @table, 300, 'ingest', 'dev')",
+            new { batchId, table = TestModels.TestLanding });
+        var unknownBatch = Guid.NewGuid();
+
+        var wrongCount = await pipeline.TriggerAsync(new RawDataLanded
+        {
+            Environment = "staging", Principal = "ingest", BatchId = batchId, SourceTable = TestModels.TestLanding, RowCount = 301,
+        });
+        var unknown = await pipeline.TriggerAsync(new RawDataLanded
+        {
+            Environment = "dev", Principal = "ingest", BatchId = unknownBatch, SourceTable = TestModels.TestLanding, RowCount = 5,
+        });
+
+        var dead = await Eventually.WaitAsync(() => pipeline.Database.DeadLettersAsync(AdmissionConsumerDefinition<RawDataLandedConsumer>.QueueName),
+            rows => rows.Count(r => r.Body.Contains(batchId.ToString()) || r.Body.Contains(unknownBatch.ToString())) == 2, "both announcements dead-lettered");
+        var mismatch = Assert.Single(dead, r => r.Body.Contains(batchId.ToString()));
+        Assert.Equal($"RawDataLanded does not match batch {batchId}: environment staging announced, dev landed; 301 rows announced, 300 landed.", mismatch.Reason);
+        Assert.Equal(0, mismatch.Redeliveries);
+        Assert.StartsWith($"RawDataLanded announces batch {unknownBatch} of {TestModels.TestLanding}, but raw.batches holds no such batch",
+            Assert.Single(dead, r => r.Body.Contains(unknownBatch.ToString())).Reason);
+        Assert.Equal(0L, await pipeline.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM pipeline.triggers WHERE message_id = ANY(@ids)", new { ids = new[] { wrongCount, unknown } }));
     }
 }
