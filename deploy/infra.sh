@@ -39,7 +39,7 @@ MQ_CONSUMER_TIMEOUT_MS=${MLOPS_RABBITMQ_CONSUMER_TIMEOUT_MS:-}
 PG_BIN=${MLOPS_PG_BIN:-}
 SECRETS=$DIR/secrets
 # A new service: add its name here (role mlops_<name>, RabbitMQ user mlops_<name>) and its schemas to DatabaseAccessPolicy.
-SERVICES=${MLOPS_SERVICES:-api compliance featurerefresh monitoring notifications orchestrator promotion serving training}
+SERVICES=${MLOPS_SERVICES:-api batchscoring compliance featurerefresh monitoring notifications orchestrator promotion serving training}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 log() { printf '[infra] %s\n' "$*" >&2; }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mlops.Catalog.Features;
 using Mlops.Catalog.Lineage;
 using Mlops.Catalog.Registry;
+using Mlops.Catalog.Scoring;
 using Mlops.Catalog.Tracking;
 using Mlops.Hosting;
 
@@ -23,6 +24,8 @@ public static class CatalogExtensions
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<TrackingStore>();
         services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<BatchScoringJobs>();
+        services.AddSingleton<BatchScoringPlanner>();
         return services;
     }
 }
