@@ -46,10 +46,10 @@ public sealed partial class ScoreBatchStep(
         }
         catch (Exception exception) when (!TransientFailures.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
         {
-            var reason = exception is BatchScoringRefusedException or InvalidModelException or ArtifactIntegrityException
-                ? exception.Message
-                : $"{exception.GetType().Name}: {exception.Message}";
-            LogFailed(exception, job.JobId, job.ModelName, reason);
+            var expected = exception is BatchScoringRefusedException or InvalidModelException or ArtifactIntegrityException;
+            var reason = expected ? exception.Message : $"{exception.GetType().Name}: {exception.Message}";
+            // A refusal is the job's input, not a fault of the service: its reason says all, without a stack trace.
+            LogFailed(expected ? null : exception, job.JobId, job.ModelName, reason);
             return (session, token) => FailAsync(session, job, reason, token);
         }
     }
@@ -185,5 +185,5 @@ public sealed partial class ScoreBatchStep(
     private partial void LogCompleted(Guid jobId, string modelName, long rows, int chunks);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scoring job {JobId} of {ModelName} failed: {Reason}")]
-    private partial void LogFailed(Exception exception, Guid jobId, string modelName, string reason);
+    private partial void LogFailed(Exception? exception, Guid jobId, string modelName, string reason);
 }
