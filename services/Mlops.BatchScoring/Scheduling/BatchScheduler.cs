@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Mlops.Catalog;
 using Mlops.Catalog.Scoring;
 using Mlops.Contracts;
+using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Outbox;
 
@@ -17,6 +18,7 @@ public sealed partial class BatchScheduler(
     IServiceScopeFactory scopes,
     BatchScheduleStore store,
     BatchScoringJobs jobs,
+    MessageAudit audit,
     OutboxPublisher outbox,
     IOptionsMonitor<BatchScoringOptions> options,
     TimeProvider clock,
@@ -95,6 +97,8 @@ public sealed partial class BatchScheduler(
             await store.FiredAsync(session, model.FullName, occurrence, cancellationToken);
             await jobs.QueueAsync(session, job, cancellationToken);
             await outbox.For(session).Publish(job, cancellationToken);
+            await audit.AppendAsync(session, jobId, Principal, "batch_scoring.queued", $"model:{model.FullName}",
+                $"job {jobId} (schedule '{schedule.Text}' at {occurrence:u})", cancellationToken: cancellationToken);
             LogFired(model.FullName, schedule.Text, occurrence, jobId);
         }
 

@@ -40,6 +40,9 @@ public sealed partial class ScoreBatchStep(
     {
         var job = await jobs.FindAsync(command.JobId, cancellationToken)
             ?? throw new InvalidOperationException($"Scoring job {command.JobId} has no row in scoring.jobs; its consumer writes it with the lease.");
+        // Its lease was deleted after FinishedRetention and the command came again: the job ended and was announced then.
+        if (job.State is "completed" or "failed")
+            return (_, _) => Task.FromResult<IReadOnlyList<object>>([]);
         try
         {
             return await ScoreAsync(job, cancellationToken);
