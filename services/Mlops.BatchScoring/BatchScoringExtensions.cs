@@ -7,6 +7,7 @@ using Mlops.Catalog;
 using Mlops.Contracts;
 using Mlops.Hosting;
 using Mlops.Hosting.Messaging;
+using Mlops.Hosting.Retention;
 using Mlops.Hosting.Steps;
 
 namespace Mlops.BatchScoring;
@@ -21,6 +22,7 @@ public static class BatchScoringExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMlopsCatalog();
         builder.Services.AddMlopsMigrations(typeof(BatchScoringExtensions).Assembly);
+        builder.Services.AddMlopsRetentionRule(BatchScoringRetention.ScoringJobs);
         builder.Services.AddSingleton<JobProgress>();
         builder.Services.AddSingleton<ChunkWriter>();
         builder.Services.AddSingleton<BatchScheduleStore>();
