@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using Mlops.Catalog.Scoring;
 using Mlops.Contracts;
 using Mlops.Testing;
 using Xunit;
@@ -19,6 +21,12 @@ public sealed class When_batch_scoring_is_scheduled_or_follows_a_promotion(Sched
         Assert.Equal(platform.DevFeatureVersion, job.FeatureVersion);
         Assert.Equal(BatchScoringFixture.DevRows, job.RowsScored);
         Assert.Equal(BatchScoringFixture.DevRows, (await platform.PredictionsAsync(job.JobId)).Count);
+
+        // The model's job list shows them, newest first.
+        var listed = await platform.Admin.GetFromJsonAsync<List<BatchScoringJob>>($"/api/models/{BatchScoringFixture.Model}/batch-scoring?limit=500",
+            BatchScoringFixture.Json);
+        Assert.Contains(listed!, j => j.JobId == jobs[0] && j.Trigger == "schedule");
+        Assert.Equal(listed!.OrderByDescending(j => j.CreatedAt).Select(j => j.JobId), listed!.Select(j => j.JobId));
 
         // One job per occurrence: the schedule's claim moves on with every job it queues.
         var fired = await platform.Database.ScalarAsync<DateTime>("SELECT last_occurrence FROM scoring.schedules WHERE model_name = @Model",

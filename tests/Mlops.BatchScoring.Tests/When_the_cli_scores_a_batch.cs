@@ -25,6 +25,10 @@ public sealed class When_the_cli_scores_a_batch(BatchScoringFixture platform) : 
         Assert.Equal(0, shown.Exit);
         Assert.Contains("completed", shown.Output);
         Assert.Contains("rows scored 3", shown.Output);
+
+        var listed = await MlopsAsync("score", "list", "--model", BatchScoringFixture.Model);
+        Assert.Equal(0, listed.Exit);
+        Assert.Contains(job.GetProperty("jobId").GetString()!, listed.Output);
     }
 
     [Fact]

@@ -22,6 +22,8 @@ public static class BatchScoringEndpoints
         var group = api.MapGroup("/models/{name}/batch-scoring").WithTags("Batch scoring");
         group.MapPost("/", StartAsync).Answers<BatchScoringJob>(StatusCodes.Status202Accepted, 400, 404, 409)
             .WithSummary("Score a feature version, or some of its entity keys, with the champion or a named version (needs models.write)");
+        group.MapGet("/", ListAsync).Answers<IReadOnlyList<BatchScoringJob>>(StatusCodes.Status200OK)
+            .WithSummary("A model's latest scoring jobs, newest first (needs models.read)");
         group.MapGet("/{jobId:guid}", ShowAsync).Answers<BatchScoringJob>(StatusCodes.Status200OK, 404)
             .WithSummary("A scoring job: its state, chunks done, rows scored and errors");
         return api;
@@ -66,6 +68,15 @@ public static class BatchScoringEndpoints
 
         var job = await jobs.FindAsync(jobId, cancellationToken);
         return Results.Accepted($"/api/models/{modelName.FullName}/batch-scoring/{jobId}", job);
+    }
+
+    private static async Task<IResult> ListAsync(string name, int? limit, AccessGuard guard, BatchScoringJobs jobs, CancellationToken cancellationToken)
+    {
+        var modelName = Input.Model(name, "name");
+        var max = Input.Limit(limit);
+        await guard.DemandAsync("batch_scoring.list", Permissions.ModelsRead, modelName.Catalog, AuditQueries.ModelResource(modelName.FullName),
+            cancellationToken);
+        return Results.Ok(await jobs.ListAsync(modelName.FullName, max, cancellationToken));
     }
 
     private static async Task<IResult> ShowAsync(string name, Guid jobId, AccessGuard guard, BatchScoringJobs jobs, CancellationToken cancellationToken)

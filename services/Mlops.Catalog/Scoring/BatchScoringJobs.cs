@@ -38,13 +38,25 @@ public sealed class BatchScoringJobs(NpgsqlDataSource dataSource)
         return row?.ToJob();
     }
 
-    private const string FindSql = """
+    /// <summary>A model's latest jobs, newest first.</summary>
+    public async Task<IReadOnlyList<BatchScoringJob>> ListAsync(string modelName, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<JobRow>(new CommandDefinition($"""
+            {SelectSql} WHERE model_name = @modelName ORDER BY created_at DESC, job_id LIMIT @limit
+            """, new { modelName, limit }, cancellationToken: cancellationToken));
+        return [.. rows.Select(row => row.ToJob())];
+    }
+
+    private const string FindSql = $"{SelectSql} WHERE job_id = @jobId";
+
+    private const string SelectSql = """
         SELECT job_id AS JobId, correlation_id AS CorrelationId, model_name AS ModelName, environment AS Environment, model_version AS ModelVersion,
                feature_table AS FeatureTable, feature_version AS FeatureVersion, cardinality(entity_keys) AS EntityKeyCount, trigger AS Trigger,
                requested_by AS RequestedBy, state AS State, chunk_size AS ChunkSize, chunk_count AS ChunkCount, chunks_done AS ChunksDone,
                rows_scored AS RowsScored, errors::text AS Errors, failure AS Failure, created_at AS CreatedAt, started_at AS StartedAt,
                finished_at AS FinishedAt
-        FROM scoring.jobs WHERE job_id = @jobId
+        FROM scoring.jobs
         """;
 
     private sealed class JobRow

@@ -56,6 +56,23 @@ public static class ScoreCommand
             return output.Write(job, Describe) + (job.State == "failed" ? 1 : 0);
         });
         score.Subcommands.Add(show);
+
+        var listModel = CliOptions.Model();
+        var limit = new Option<int?>("--limit") { Description = "How many jobs at most (default 50)" };
+        var list = new Command("list", "A model's latest scoring jobs, newest first (needs models.read)") { listModel, limit };
+        list.RunWithApi(async (parse, api, output, cancellationToken) =>
+        {
+            var name = CliOptions.ParseModel(parse.GetValue(listModel)!);
+            var jobs = await api.GetAsync<List<BatchScoringJob>>(
+                $"api/models/{CliOptions.Escape(name.FullName)}/batch-scoring{CliOptions.Query(("limit", parse.GetValue(limit)))}", cancellationToken);
+            return output.Write(jobs, all =>
+            {
+                foreach (var job in all)
+                    CliOutput.Line($"{job.JobId}  {job.CreatedAt:u}  {job.Trigger,-9}  {job.State,-9}  v{job.ModelVersion?.ToString(CultureInfo.InvariantCulture) ?? "-"}" +
+                                   $"  {job.ChunksDone}/{job.ChunkCount?.ToString(CultureInfo.InvariantCulture) ?? "?"} chunks  {job.RowsScored} rows");
+            });
+        });
+        score.Subcommands.Add(list);
         return score;
     }
 
