@@ -18,7 +18,7 @@ set -euo pipefail
 
 IDENTITIES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # A new service: add its name here (role mlops_<name>, RabbitMQ user mlops_<name>) and its schemas to DatabaseAccessPolicy.
-SERVICES=${MLOPS_SERVICES:-api compliance featurerefresh monitoring notifications orchestrator promotion serving training}
+SERVICES=${MLOPS_SERVICES:-api batchscoring compliance featurerefresh monitoring notifications orchestrator promotion serving training}
 MQ_PERMISSIONS=${MLOPS_RABBITMQ_PERMISSIONS:-$IDENTITIES_DIR/rabbitmq-permissions.txt}
 
 identities_die() { printf '[identities] error: %s\n' "$*" >&2; exit 1; }

@@ -76,6 +76,7 @@ public static class ApiExtensions
         api.MapIngestionEndpoints();
         api.MapRunEndpoints();
         api.MapModelEndpoints();
+        api.MapBatchScoringEndpoints();
         api.MapPromoteCodeEndpoints();
         api.MapLineageEndpoints();
         api.MapApprovalEndpoints();

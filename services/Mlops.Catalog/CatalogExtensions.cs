@@ -3,6 +3,7 @@ using Mlops.Catalog.Features;
 using Mlops.Catalog.Lineage;
 using Mlops.Catalog.Raw;
 using Mlops.Catalog.Registry;
+using Mlops.Catalog.Scoring;
 using Mlops.Catalog.Tracking;
 using Mlops.Hosting;
 
@@ -28,6 +29,8 @@ public static class CatalogExtensions
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<TrackingStore>();
         services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<BatchScoringJobs>();
+        services.AddSingleton<BatchScoringPlanner>();
         return services;
     }
 }

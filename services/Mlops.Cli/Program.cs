@@ -13,6 +13,7 @@ var root = new RootCommand("mlops — operate the Mlops platform through its API
     DecideApprovalCommand.Create(approve: true),
     DecideApprovalCommand.Create(approve: false),
     RollbackCommand.Create(),
+    ScoreCommand.Create(),
     ModelCommand.Create(),
     LineageCommand.Create(),
     RunsCommand.Create(),

@@ -62,6 +62,14 @@ public static class DatabaseAccessPolicy
         new("serving", RoleOf("monitoring"), SchemaAccessLevel.Read),
 
         new("notifications", RoleOf("notifications"), SchemaAccessLevel.Write),
+
+        // Batch scoring reads models and feature versions, writes its jobs and predictions, and appends its predictions to
+        // Serving's inference log (table grants below) for monitoring. The API queues jobs and reads their progress.
+        new("scoring", RoleOf("batch-scoring"), SchemaAccessLevel.Write),
+        new("registry", RoleOf("batch-scoring"), SchemaAccessLevel.Read),
+        new("tracking", RoleOf("batch-scoring"), SchemaAccessLevel.Read),
+        new("features", RoleOf("batch-scoring"), SchemaAccessLevel.Read),
+        new("scoring", RoleOf("api"), SchemaAccessLevel.Read),
         // The API manages webhook subscriptions and replays in the same transaction as its audit entry.
         new("notifications", RoleOf("api"), SchemaAccessLevel.Write),
         // The dashboard's monitoring page; the API lands batches (mlops land, mlops land-data, the demo) and creates the raw tables
@@ -90,5 +98,8 @@ public static class DatabaseAccessPolicy
         // API changes a version's status only, never an alias (aliases move in the promotion service).
         new("registry.model_versions", RoleOf("api"), SchemaAccessLevel.Write),
         new("registry.version_status_changes", RoleOf("api"), SchemaAccessLevel.Append),
+        new("scoring.jobs", RoleOf("api"), SchemaAccessLevel.Append),
+        new("serving.inference_log", RoleOf("batch-scoring"), SchemaAccessLevel.Append),
+        new("serving.logged_batches", RoleOf("batch-scoring"), SchemaAccessLevel.Append),
     ];
 }

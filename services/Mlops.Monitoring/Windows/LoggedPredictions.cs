@@ -81,14 +81,17 @@ public sealed class LoggedPredictions
             """, new { ModelName = modelName, Version = version, window.Start, window.End, DecisionThreshold = decisionThreshold },
             session.Transaction, cancellationToken: cancellationToken));
 
-    /// <summary>The serving latency p99 of a window, by PostgreSQL's percentile_cont (the definition of <see cref="LatencyPercentile"/>).</summary>
+    /// <summary>
+    /// The serving latency p99 of a window, by PostgreSQL's percentile_cont (the definition of <see cref="LatencyPercentile"/>).
+    /// Batch scoring's rows (source = 'batch') count for drift, not here: nobody waited for them.
+    /// </summary>
     public async Task<DriftMeasurement> LatencyP99Async(DbSession session, string modelName, int version, TimeWindow window,
         CancellationToken cancellationToken)
     {
         var (count, p99) = await session.Connection.QuerySingleAsync<(long Count, double? P99)>(new CommandDefinition("""
             SELECT count(*), percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms)
             FROM serving.inference_log
-            WHERE model_name = @ModelName AND model_version = @Version AND NOT shadow
+            WHERE model_name = @ModelName AND model_version = @Version AND NOT shadow AND source = 'online'
               AND served_at >= @Start AND served_at < @End
               AND latency_ms > '-Infinity'::double precision AND latency_ms < 'Infinity'::double precision
             """, new { ModelName = modelName, Version = version, window.Start, window.End }, session.Transaction,
