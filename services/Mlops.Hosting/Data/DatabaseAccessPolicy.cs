@@ -63,8 +63,9 @@ public static class DatabaseAccessPolicy
         // The dashboard's monitoring page; the simulator endpoint lands synthetic batches (mlops land-data, the demo).
         new("monitoring", RoleOf("api"), SchemaAccessLevel.Read),
         new("raw", RoleOf("api"), SchemaAccessLevel.Write),
-        // Lineage: model version → tracking run → feature version → raw batches, and back.
-        new("features", RoleOf("api"), SchemaAccessLevel.Read),
+        // Lineage: model version → tracking run → feature version → raw batches, and back. Append: an operator restores a
+        // feature table version through the API (a new version, its rows copied by INSERT ... SELECT) with its audit entry.
+        new("features", RoleOf("api"), SchemaAccessLevel.Append),
         new("tracking", RoleOf("api"), SchemaAccessLevel.Read),
     ];
 
@@ -85,5 +86,7 @@ public static class DatabaseAccessPolicy
         // API changes a version's status only, never an alias (aliases move in the promotion service).
         new("registry.model_versions", RoleOf("api"), SchemaAccessLevel.Write),
         new("registry.version_status_changes", RoleOf("api"), SchemaAccessLevel.Append),
+        // A feature table restore takes the catalogue row's lock (FOR UPDATE, which needs UPDATE) that numbers versions.
+        new("features.tables", RoleOf("api"), SchemaAccessLevel.Write),
     ];
 }
