@@ -14,6 +14,7 @@ var root = new RootCommand("mlops — operate the Mlops platform through its API
     ModelCommand.Create(),
     LineageCommand.Create(),
     FeaturesCommand.Create(),
+    WebhooksCommand.Create(),
     RunsCommand.Create(),
     ErrorsCommand.Create(),
     AuditCommand.Create(),
