@@ -45,6 +45,9 @@ public sealed class When_a_feature_table_is_restored(ApiFixture fixture) : IClas
             SELECT count(*) FROM audit.entries WHERE principal = 'restore-devops' AND action = 'features.restore' AND outcome = 'succeeded'
               AND resource = @resource AND detail LIKE @detail
             """, new { resource = $"features:{table}@{version}", detail = $"prod: v{good.Version} (version as of {good.Version}): batch of 29 Nov was corrupt" }));
+        var lineage = await devops.GetFromJsonAsync<JsonElement>($"/api/lineage/raw-batches/{good.BatchId}");
+        Assert.Equal([good.Version, version], lineage.GetProperty("featureVersions").EnumerateArray()
+            .Where(v => v.GetProperty("table").GetString() == table).Select(v => v.GetProperty("version").GetInt32()).Order());
         Assert.True(await fixture.Database.ScalarAsync<long>(
             "SELECT count(*) FROM audit.entries WHERE principal = 'restore-devops' AND action = 'features.read' AND resource = @resource",
             new { resource = $"features:{table}@{version}" }) >= 1);
