@@ -3,9 +3,7 @@
 # and the control-plane API started as its own process, the first admin bootstrapped (`mlops bootstrap-admin`), then
 # `mlops demo` drives the platform through the API with tokens and ends with "DEMO OK" (exit 0) or says what failed.
 # It stops what it started. The demo uses a database (mlops_demo) and a RabbitMQ virtual host (mlops-demo) of its own,
-# created afresh on every run (mlops_demo_<offset> and mlops-demo-<offset> with MLOPS_DEMO_PORT_OFFSET, so two demos never
-# share them). A webhook receiver (mlops webhooks listen) is subscribed through the API and prints every verified event
-# as a [webhook] line. Logs: .demo/logs/<service>.log. Traces: the Aspire dashboard (deploy/dashboard.sh), left running
+# created afresh on every run. Logs: .demo/logs/<service>.log. Traces: the Aspire dashboard (deploy/dashboard.sh), left running
 # afterwards, unless OTEL_EXPORTER_OTLP_ENDPOINT already points elsewhere (e.g. Jaeger) or MLOPS_DASHBOARD=0.
 # MLOPS_DEMO_PORT_OFFSET moves every service's port (e.g. 1000: the API on 6110), for a second demo next to a first.
 set -uo pipefail
@@ -14,10 +12,6 @@ cd "$ROOT"
 
 SERVICES=(FeatureRefresh:5101 Training:5102 Compliance:5103 Promotion:5104 Monitoring:5105 Orchestrator:5106 Serving:5107 Notifications:5108 Api:5110)
 PORT_OFFSET=${MLOPS_DEMO_PORT_OFFSET:-0}
-WEBHOOK_PORT=$(( 5120 + PORT_OFFSET ))
-DEMO_SUFFIX=$([ "$PORT_OFFSET" = 0 ] || echo "_$PORT_OFFSET")
-DEMO_DATABASE=mlops_demo$DEMO_SUFFIX
-DEMO_VHOST=mlops-demo${DEMO_SUFFIX//_/-}
 DEMO_DIR=$ROOT/.demo
 CONFIG=${MLOPS_DEMO_CONFIGURATION:-Release}
 pids=()
@@ -54,18 +48,17 @@ MGMT="http://127.0.0.1:${MLOPS_RABBITMQ_MGMT_PORT:-15672}/api"
 log "building ($CONFIG)"
 dotnet build Mlops.sln -c "$CONFIG" -nologo -clp:ErrorsOnly -v:quiet || exit 1
 
-log "a fresh database ($DEMO_DATABASE) and virtual host ($DEMO_VHOST)"
-psql "host=127.0.0.1 port=$PG_PORT user=mlops dbname=mlops" -qAt -c "DROP DATABASE IF EXISTS $DEMO_DATABASE WITH (FORCE)" \
-  -c "CREATE DATABASE $DEMO_DATABASE OWNER mlops_owner" || exit 1
-curl -fsS -u guest:guest -X DELETE "$MGMT/vhosts/$DEMO_VHOST" >/dev/null 2>&1
-curl -fsS -u guest:guest -X PUT "$MGMT/vhosts/$DEMO_VHOST" >/dev/null || exit 1
+log "a fresh database (mlops_demo) and virtual host (mlops-demo)"
+psql "host=127.0.0.1 port=$PG_PORT user=mlops dbname=mlops" -qAt -c 'DROP DATABASE IF EXISTS mlops_demo WITH (FORCE)' -c 'CREATE DATABASE mlops_demo OWNER mlops_owner' || exit 1
+curl -fsS -u guest:guest -X DELETE "$MGMT/vhosts/mlops-demo" >/dev/null 2>&1
+curl -fsS -u guest:guest -X PUT "$MGMT/vhosts/mlops-demo" >/dev/null || exit 1
 curl -fsS -u guest:guest -X PUT -H 'content-type: application/json' -d '{"configure":".*","write":".*","read":".*"}' \
-  "$MGMT/permissions/$DEMO_VHOST/guest" >/dev/null || exit 1
+  "$MGMT/permissions/mlops-demo/guest" >/dev/null || exit 1
 # Each service connects as its own user (docs/security.md): their permissions on this virtual host.
-deploy/infra.sh grant-vhost "$DEMO_VHOST" || exit 1
+deploy/infra.sh grant-vhost mlops-demo || exit 1
 
-export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=mlops;Database=$DEMO_DATABASE"
-export Messaging__RabbitMq__VirtualHost=$DEMO_VHOST
+export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=mlops;Database=mlops_demo"
+export Messaging__RabbitMq__VirtualHost=mlops-demo
 export DOTNET_ENVIRONMENT=Development
 # The closed loop in minutes instead of hours: short monitoring windows.
 export Monitoring__WindowSize=${Monitoring__WindowSize:-00:00:05}
@@ -118,8 +111,10 @@ for entry in "${SERVICES[@]}"; do
 done
 
 MLOPS="services/Mlops.Cli/bin/$CONFIG/net10.0/mlops.dll"
-# The demo's webhook receiver: a process of its own that verifies each delivery's signature with the subscription's secret
-# (docs/webhooks.md) and prints the verified events into this output.
+# The demo's webhook receiver (mlops webhooks listen, docs/webhooks.md): a process of its own, subscribed registry-wide through
+# the API by the demo, that verifies each delivery's signature with the subscription's secret and prints every verified
+# event into this output as a [webhook] line. The demo then promotes its code dev -> staging -> prod (--promote-to-prod).
+WEBHOOK_PORT=$(( 5120 + PORT_OFFSET ))
 MLOPS_WEBHOOK_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export MLOPS_WEBHOOK_SECRET
 dotnet "$MLOPS" webhooks listen --port "$WEBHOOK_PORT" &
@@ -128,10 +123,10 @@ for _ in $(seq 1 100); do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$WEBHOOK_PORT/" 2>/dev/null)" = 404 ] && break
   sleep 0.2
 done
+set -- --promote-to-prod --webhook-url "http://127.0.0.1:$WEBHOOK_PORT/webhook" "$@"
 log "bootstrapping the first admin (mlops bootstrap-admin --name root: the one command besides migrate that writes the database directly)"
 token=$(dotnet "$MLOPS" bootstrap-admin --name root) || exit 1
 # Everything from here on goes through the API with tokens: root's, then those of the principals the demo creates.
 export MLOPS_API_URL="http://127.0.0.1:$((5110 + PORT_OFFSET))" MLOPS_TOKEN="$token"
 log "dashboard: $MLOPS_API_URL/dashboard/ (served by Mlops.Api; sign in with an API token)"
-dotnet "$MLOPS" demo --serving-url "http://127.0.0.1:$((5107 + PORT_OFFSET))" --promote-to-prod \
-  --webhook-url "http://127.0.0.1:$WEBHOOK_PORT/webhook" "$@" | sed -u -E "s#trace ([0-9a-f]{32})#trace ${MLOPS_TRACE_URL:-}\1#g"
+dotnet "$MLOPS" demo --serving-url "http://127.0.0.1:$((5107 + PORT_OFFSET))" "$@" | sed -u -E "s#trace ([0-9a-f]{32})#trace ${MLOPS_TRACE_URL:-}\1#g"

@@ -18,12 +18,12 @@ public static class CatalogExtensions
     {
         services.AddMlopsMigrations(typeof(CatalogExtensions).Assembly);
         services.AddSingleton<FeatureStore>();
-        services.AddSingleton<FeatureTimeTravel>();
         services.AddSingleton<RawBatches>();
         services.AddSingleton<LineageQueries>();
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<TrackingStore>();
         services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<FeatureTimeTravel>();
         return services;
     }
 }
