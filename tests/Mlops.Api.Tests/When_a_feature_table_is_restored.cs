@@ -54,6 +54,41 @@ public sealed class When_a_feature_table_is_restored(ApiFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task What_else_describes_or_belongs_to_a_version_is_copied_with_it()
+    {
+        // As a later migration might add them: a column describing each version, and rows kept per version (labels apart
+        // from the feature rows), tied to it by a foreign key.
+        await using (var owner = fixture.SessionAs("owner"))
+        {
+            await owner.BeginAsync();
+            await Dapper.SqlMapper.ExecuteAsync(owner.Connection, """
+                ALTER TABLE features.table_versions ADD COLUMN IF NOT EXISTS test_definition integer;
+                CREATE TABLE IF NOT EXISTS features.test_version_labels (
+                    table_name text NOT NULL, version integer NOT NULL, entity_id bigint NOT NULL, label double precision,
+                    FOREIGN KEY (table_name, version) REFERENCES features.table_versions (table_name, version));
+                """, transaction: owner.Transaction);
+            await owner.CommitAsync();
+        }
+        var table = await TableAsync("restore_children");
+        var good = await VersionAsync(table, "dev", (1, 1.0), (2, 2.0));
+        await VersionAsync(table, "dev", (1, 3.0));
+        await fixture.Database.ExecuteAsync("""
+            UPDATE features.table_versions SET test_definition = 4 WHERE table_name = @table AND version = @version;
+            INSERT INTO features.test_version_labels VALUES (@table, @version, 1, 0), (@table, @version, 2, 1);
+            """, new { table, version = good.Version });
+
+        var response = await fixture.Admin.PostAsJsonAsync($"/api/features/{table}/restore", new { environment = "dev", version = good.Version, reason = "labels too" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var version = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt32();
+        Assert.Equal(4, await fixture.Database.ScalarAsync<int>(
+            "SELECT test_definition FROM features.table_versions WHERE table_name = @table AND version = @version", new { table, version }));
+        Assert.Equal(["1:0", "2:1"], await fixture.Database.QueryAsync<string>(
+            "SELECT entity_id || ':' || label FROM features.test_version_labels WHERE table_name = @table AND version = @version ORDER BY entity_id",
+            new { table, version }));
+    }
+
+    [Fact]
     public async Task As_of_a_timestamp_is_the_newest_version_of_that_environment_created_at_or_before_it()
     {
         var table = await TableAsync("restore_as_of");

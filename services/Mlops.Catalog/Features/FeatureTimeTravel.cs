@@ -121,15 +121,59 @@ public sealed class FeatureTimeTravel(NpgsqlDataSource dataSource)
         if (copied != source.Version.RowCount)
             throw new InvalidOperationException($"Version {fromVersion} of {table} holds {copied} rows, not the {source.Version.RowCount} recorded; nothing was restored.");
 
-        await session.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO features.table_versions (table_name, version, row_count, raw_batch_ids, pipeline_run_id, statistics, created_by, environment,
-                                                 restored_from, restore_reason)
-            SELECT table_name, @version, row_count, raw_batch_ids, NULL, statistics, @principal, environment, version, @reason
+        // Every column the version row has is copied (row count, raw batches, statistics, environment, and whatever later
+        // migrations add to describe a version), but what makes this version a restore of that one.
+        var copiedColumns = string.Join(", ", (await session.Connection.QueryAsync<string>(new CommandDefinition("""
+            SELECT attname FROM pg_attribute
+            WHERE attrelid = 'features.table_versions'::regclass AND attnum > 0 AND NOT attisdropped
+              AND attname <> ALL (ARRAY['version', 'pipeline_run_id', 'created_by', 'created_at', 'restored_from', 'restore_reason'])
+            ORDER BY attnum
+            """, transaction: session.Transaction, cancellationToken: cancellationToken))).Select(c => SqlIdentifier.Quote(c, "column name")));
+        await session.Connection.ExecuteAsync(new CommandDefinition($"""
+            INSERT INTO features.table_versions ({copiedColumns}, version, pipeline_run_id, created_by, restored_from, restore_reason)
+            SELECT {copiedColumns}, @version, NULL, @principal, version, @reason
             FROM features.table_versions WHERE table_name = @table AND version = @fromVersion
             """, new { table, version, fromVersion, principal, reason }, session.Transaction, cancellationToken: cancellationToken));
+        await CopyVersionRowsAsync(session, table, fromVersion, version, cancellationToken);
         return (await session.Connection.QuerySingleAsync<VersionRow>(new CommandDefinition(
             $"{SelectSql} WHERE table_name = @table AND version = @version", new { table, version }, session.Transaction,
             cancellationToken: cancellationToken))).ToEntry();
+    }
+
+    /// <summary>
+    /// What else belongs to a version (rows of any table whose foreign key names a version, such as labels kept apart from
+    /// the feature rows) is copied to the restored version too, so it trains exactly as the version it copies.
+    /// </summary>
+    private static async Task CopyVersionRowsAsync(DbSession session, string table, int fromVersion, int version, CancellationToken cancellationToken)
+    {
+        var children = await session.Connection.QueryAsync<(string Schema, string Name, string TableColumn, string VersionColumn, string[] Columns)>(
+            new CommandDefinition("""
+                SELECT n.nspname, r.relname,
+                       (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[array_position(c.confkey, pt.attnum)]),
+                       (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[array_position(c.confkey, pv.attnum)]),
+                       ARRAY(SELECT a.attname FROM pg_attribute a
+                             WHERE a.attrelid = c.conrelid AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity = '' AND a.attgenerated = ''
+                             ORDER BY a.attnum)
+                FROM pg_constraint c
+                JOIN pg_class r ON r.oid = c.conrelid
+                JOIN pg_namespace n ON n.oid = r.relnamespace
+                JOIN pg_attribute pt ON pt.attrelid = c.confrelid AND pt.attname = 'table_name'
+                JOIN pg_attribute pv ON pv.attrelid = c.confrelid AND pv.attname = 'version'
+                WHERE c.contype = 'f' AND c.confrelid = 'features.table_versions'::regclass AND c.conrelid <> c.confrelid
+                  AND cardinality(c.confkey) = 2 AND c.confkey @> ARRAY[pt.attnum, pv.attnum]
+                ORDER BY n.nspname, r.relname
+                """, transaction: session.Transaction, cancellationToken: cancellationToken));
+        foreach (var child in children)
+        {
+            var target = SqlIdentifier.Quote(child.Schema, "schema name") + "." + SqlIdentifier.Quote(child.Name, "table name");
+            var columns = child.Columns.Select(c => SqlIdentifier.Quote(c, "column name")).ToList();
+            var selected = child.Columns.Select(c => c == child.VersionColumn ? "@version" : SqlIdentifier.Quote(c, "column name"));
+            await session.Connection.ExecuteAsync(new CommandDefinition($"""
+                INSERT INTO {target} ({string.Join(", ", columns)})
+                SELECT {string.Join(", ", selected)} FROM {target}
+                WHERE {SqlIdentifier.Quote(child.TableColumn, "column name")} = @table AND {SqlIdentifier.Quote(child.VersionColumn, "column name")} = @fromVersion
+                """, new { table, fromVersion, version }, session.Transaction, cancellationToken: cancellationToken));
+        }
     }
 
     /// <summary>
