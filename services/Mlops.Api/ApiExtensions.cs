@@ -78,7 +78,6 @@ public static class ApiExtensions
         api.MapModelEndpoints();
         api.MapPromoteCodeEndpoints();
         api.MapLineageEndpoints();
-        api.MapFeatureEndpoints();
         api.MapApprovalEndpoints();
         api.MapAuditEndpoints();
         api.MapWebhookEndpoints();
@@ -86,6 +85,7 @@ public static class ApiExtensions
         api.MapDeadLetterEndpoints();
         api.MapSimulatorEndpoints();
         api.MapMonitoringEndpoints();
+        api.MapFeatureEndpoints();
         app.MapDashboard(api);
         return app;
     }

@@ -20,10 +20,10 @@ public static class CatalogExtensions
         services.AddSingleton<FeatureStore>();
         services.AddSingleton<RawBatches>();
         services.AddSingleton<LineageQueries>();
+        services.AddSingleton<FeatureTimeTravel>();
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<TrackingStore>();
         services.AddSingleton<ModelRegistry>();
-        services.AddSingleton<FeatureTimeTravel>();
         return services;
     }
 }
