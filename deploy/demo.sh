@@ -76,6 +76,15 @@ export Monitoring__EvaluationInterval=${Monitoring__EvaluationInterval:-00:00:02
 export Pipeline__Models__0__Cooldown=${Pipeline__Models__0__Cooldown:-00:00:05}
 # Promotions wait for a person: the demo's DevOps engineer approves them (the ML engineer who released the code may not).
 export Pipeline__Models__0__RequireApproval=${Pipeline__Models__0__RequireApproval:-true}
+# dev.ml.churn is configured in the orchestrator's appsettings.Development.json; its staging and prod counterparts run only
+# code promoted to them (mlops promote-code), on their own environment's data. Prod requires an approval by default; staging
+# runs its compliance step in dry run (Pipeline:Environments, docs/environments.md).
+for i_model in 1:staging 2:prod; do
+  i=${i_model%%:*}; env=${i_model##*:}
+  export "Pipeline__Models__${i}__Name=$env.ml.churn" "Pipeline__Models__${i}__FeatureTable=churn_features" \
+    "Pipeline__Models__${i}__SourceTable=raw.churn_customers"
+done
+export Pipeline__Environments__staging__ComplianceMode=${Pipeline__Environments__staging__ComplianceMode:-dry_run}
 # Webhook secrets are stored encrypted under this key (docs/webhooks.md): a fresh one per demo run, never in the repository.
 export Secrets__Key=${Secrets__Key:-$(head -c 32 /dev/urandom | base64)}
 
@@ -116,6 +125,19 @@ for entry in "${SERVICES[@]}"; do
 done
 
 MLOPS="services/Mlops.Cli/bin/$CONFIG/net10.0/mlops.dll"
+# The demo's webhook receiver (mlops webhooks listen, docs/webhooks.md): a process of its own, subscribed registry-wide through
+# the API by the demo, that verifies each delivery's signature with the subscription's secret and prints every verified
+# event into this output as a [webhook] line. The demo then promotes its code dev -> staging -> prod (--promote-to-prod).
+WEBHOOK_PORT=$(( 5120 + PORT_OFFSET ))
+MLOPS_WEBHOOK_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export MLOPS_WEBHOOK_SECRET
+dotnet "$MLOPS" webhooks listen --port "$WEBHOOK_PORT" &
+pids+=($!)
+for _ in $(seq 1 100); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$WEBHOOK_PORT/" 2>/dev/null)" = 404 ] && break
+  sleep 0.2
+done
+set -- --promote-to-prod --webhook-url "http://127.0.0.1:$WEBHOOK_PORT/webhook" "$@"
 log "bootstrapping the first admin (mlops bootstrap-admin --name root: the one command besides migrate that writes the database directly)"
 token=$(dotnet "$MLOPS" bootstrap-admin --name root) || exit 1
 # Everything from here on goes through the API with tokens: root's, then those of the principals the demo creates.

@@ -17,4 +17,10 @@ public record CheckCompliance
 
     /// <summary>The version to check.</summary>
     public int Version { get; init; }
+
+    /// <summary>The mode the run's environment asks for (enforced, dry_run or disabled); null: the service's default. A mode configured for the model itself wins.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>Metric floors the run's environment sets, over the service's defaults; the model's own floors win.</summary>
+    public IReadOnlyDictionary<string, double> MetricFloors { get; init; } = new Dictionary<string, double>();
 }

@@ -17,4 +17,13 @@ public record EvaluateChallenger
 
     /// <summary>The challenger version.</summary>
     public int Version { get; init; }
+
+    /// <summary>The deciding metric the run's environment sets; null: the service's default. A setting for the model itself wins (also below).</summary>
+    public string? Metric { get; init; }
+
+    /// <summary>How much better than the champion the challenger must be, per the run's environment.</summary>
+    public double? MinimumDelta { get; init; }
+
+    /// <summary>What a first version must reach, per the run's environment.</summary>
+    public double? BaselineThreshold { get; init; }
 }

@@ -47,4 +47,10 @@ public record StartPipelineRun
 
     /// <summary>Whether a person must approve the promotion.</summary>
     public bool RequireApproval { get; init; }
+
+    /// <summary>The compliance mode the run's environment asks for (enforced, dry_run or disabled); null: the compliance service's own.</summary>
+    public string? ComplianceMode { get; init; }
+
+    /// <summary>The thresholds the run's environment sets; null: the deciding services' own.</summary>
+    public PipelineThresholds? Thresholds { get; init; }
 }

@@ -87,6 +87,7 @@ public static class ApiExtensions
         api.MapSimulatorEndpoints();
         api.MapRawTableEndpoints();
         api.MapMonitoringEndpoints();
+        api.MapFeatureEndpoints();
         app.MapDashboard(api);
         return app;
     }

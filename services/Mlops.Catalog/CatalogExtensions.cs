@@ -26,6 +26,7 @@ public static class CatalogExtensions
         // Resolved only by hosts with messaging (its outbox publisher): the API and the simulator.
         services.AddSingleton<RawLanding>();
         services.AddSingleton<LineageQueries>();
+        services.AddSingleton<FeatureTimeTravel>();
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<TrackingStore>();
         services.AddSingleton<ModelRegistry>();

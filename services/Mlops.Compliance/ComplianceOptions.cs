@@ -1,4 +1,5 @@
 using Mlops.Catalog;
+using Mlops.Contracts;
 
 namespace Mlops.Compliance;
 
@@ -21,15 +22,19 @@ public sealed class ComplianceOptions
     /// <summary>Overrides by the model's full name.</summary>
     public Dictionary<string, ModelComplianceOptions> Models { get; set; } = [];
 
-    public CompliancePolicy PolicyFor(ModelName model)
+    /// <summary>
+    /// The model's own overrides, else what the run's environment asks for (<paramref name="run"/>, from
+    /// Pipeline:Environments), else the defaults; floors merge metric by metric in that order.
+    /// </summary>
+    public CompliancePolicy PolicyFor(ModelName model, CheckCompliance? run = null)
     {
         var overrides = Models.GetValueOrDefault(model.FullName);
         var floors = new Dictionary<string, double>(MetricFloors);
-        foreach (var (metric, floor) in overrides?.MetricFloors ?? [])
+        foreach (var (metric, floor) in (run?.MetricFloors ?? new Dictionary<string, double>()).Concat(overrides?.MetricFloors ?? []))
             floors[metric] = floor;
 
         return new CompliancePolicy(
-            overrides?.Mode ?? Mode,
+            overrides?.Mode ?? run?.Mode ?? Mode,
             overrides?.RequiredTags ?? RequiredTags ?? DefaultRequiredTags,
             floors);
     }

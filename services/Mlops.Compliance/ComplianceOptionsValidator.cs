@@ -22,7 +22,7 @@ public sealed class ComplianceOptionsValidator : IValidateOptions<ComplianceOpti
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void CheckPolicy(List<string> failures, string path, string? mode, string[]? requiredTags, Dictionary<string, double> floors)
+    internal static void CheckPolicy(List<string> failures, string path, string? mode, string[]? requiredTags, Dictionary<string, double> floors)
     {
         if (mode is not null && !ComplianceModes.All.Contains(mode))
             failures.Add($"{path}:Mode is '{mode}'; expected {string.Join(", ", ComplianceModes.All)}.");

@@ -14,6 +14,7 @@ public sealed class ComplianceRules(ModelRegistry registry, TrackingStore tracki
 {
     public const string ValidModelName = "model_name";
     public const string VersionExists = "version_exists";
+    public const string ValidPolicy = "valid_policy";
     public const string Description = "description";
     public const string Signature = "signature";
     public const string TrainingRun = "lineage:training_run";

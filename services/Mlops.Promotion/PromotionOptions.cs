@@ -1,4 +1,5 @@
 using Mlops.Catalog;
+using Mlops.Contracts;
 
 namespace Mlops.Promotion;
 
@@ -19,12 +20,23 @@ public sealed class PromotionOptions
     /// <summary>Overrides by the model's full name.</summary>
     public Dictionary<string, ModelPromotionOptions> Models { get; set; } = [];
 
-    public PromotionPolicy PolicyFor(ModelName model)
+    /// <summary>
+    /// The model's own override, else what the run's environment set (<paramref name="run"/>, from Pipeline:Environments),
+    /// else the defaults. Thresholds on the command that could not decide a promotion throw <see cref="EvaluationException"/>.
+    /// </summary>
+    public PromotionPolicy PolicyFor(ModelName model, EvaluateChallenger? run = null)
     {
+        if (run is not null)
+        {
+            var problems = new List<string>();
+            PromotionOptionsValidator.Check(problems, nameof(EvaluateChallenger), run.Metric, run.MinimumDelta, run.BaselineThreshold);
+            if (problems.Count > 0)
+                throw new EvaluationException($"The run's environment sets thresholds that cannot decide a promotion: {string.Join(" ", problems)}");
+        }
         var overrides = Models.GetValueOrDefault(model.FullName);
         return new PromotionPolicy(
-            overrides?.Metric ?? Metric,
-            overrides?.MinimumDelta ?? MinimumDelta,
-            overrides?.BaselineThreshold ?? BaselineThreshold);
+            overrides?.Metric ?? run?.Metric ?? Metric,
+            overrides?.MinimumDelta ?? run?.MinimumDelta ?? MinimumDelta,
+            overrides?.BaselineThreshold ?? run?.BaselineThreshold ?? BaselineThreshold);
     }
 }

@@ -22,7 +22,7 @@ public sealed class PromotionOptionsValidator : IValidateOptions<PromotionOption
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void Check(List<string> failures, string path, string? metric, double? minimumDelta, double? baselineThreshold)
+    internal static void Check(List<string> failures, string path, string? metric, double? minimumDelta, double? baselineThreshold)
     {
         if (metric is not null && !PromotionMetrics.Known.Contains(metric))
             failures.Add($"{path}:Metric is '{metric}'; known metrics: {string.Join(", ", PromotionMetrics.Known)}.");

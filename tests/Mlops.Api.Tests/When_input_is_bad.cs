@@ -93,6 +93,16 @@ public sealed class When_input_is_bad(ApiFixture fixture) : IClassFixture<ApiFix
         ["POST", "/api/simulator/batches", """{"environment":"qa","rows":10}""", 400, "environment"],
         ["POST", "/api/simulator/batches", """{"rows":10,"nullRate":2}""", 400, "nullRate"],
         ["POST", "/api/simulator/batches", """{"rows":10,"shift":"far"}""", 400, "shift"],
+        ["GET", "/api/features/Bad-Table/versions?environment=dev", null, 400, "table"],
+        ["GET", "/api/features/churn_features/versions?environment=qa", null, 400, "environment"],
+        ["GET", "/api/features/churn_features/as-of?environment=dev&version=abc", null, 400, "version"],
+        ["GET", "/api/features/churn_features/as-of?environment=dev&timestamp=yesterday", null, 400, "timestamp"],
+        ["GET", "/api/features/churn_features/as-of?environment=dev", null, 400, "version"],
+        ["GET", "/api/features/churn_features/as-of?environment=dev&version=1&after=x", null, 400, "after"],
+        ["GET", "/api/features/churn_features/as-of?environment=dev&version=1&limit=0", null, 400, "limit"],
+        ["POST", "/api/features/churn_features/restore", """{"environment":"dev","version":"one","reason":"r"}""", 400, "version"],
+        ["POST", "/api/features/churn_features/restore", """{"environment":"dev","timestamp":"soon","reason":"r"}""", 400, "timestamp"],
+        ["POST", "/api/features/churn_features/restore", """{"environment":"dev","version":1,"reason":"a\ud800b"}""", 400, "reason"],
     };
 
     [Theory]

@@ -5,6 +5,9 @@ public sealed record ClassificationMetrics(double Auc, double Accuracy, double F
 {
     public const string AucName = "auc";
 
+    /// <summary>Every metric's name, as <see cref="ToDictionary"/> keys them: what a threshold or floor may name.</summary>
+    public static readonly IReadOnlyList<string> Names = [AucName, "accuracy", "f1", "log_loss", "precision", "recall"];
+
     public IReadOnlyDictionary<string, double> ToDictionary() => new Dictionary<string, double>
     {
         ["auc"] = Auc, ["accuracy"] = Accuracy, ["f1"] = F1, ["log_loss"] = LogLoss, ["precision"] = Precision, ["recall"] = Recall,

@@ -20,13 +20,21 @@ namespace Mlops.Cli.Demo;
 /// the code may not). Each step says what it does, shows the run advancing, and
 /// checks the outcome. It ends with "DEMO OK" and a summary, or fails with what went wrong.
 /// </summary>
-public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter output, ModelName model, int rows, Uri servingUrl) : IDisposable
+public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter output, ModelName model, int rows, Uri servingUrl,
+    bool promoteToProd = false, DemoWebhook? webhook = null) : IDisposable
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
     private const string ReleasedCode = "demo-2f9c1e7";
+
+    /// <summary>The events the demo's webhook receiver subscribes to, registry-wide.</summary>
+    private static readonly string[] WebhookEvents = ["model_version.created", "alias.set", "approval.requested", "run.finished"];
     private readonly List<RunDetails> _finished = [];
     private readonly List<IDisposable> _owned = [];
     private ApiClient _upstream = null!;
+    private ApiClient _upstreamProd = null!;
+    private Guid? _subscription;
+    private string _promotionSummary = "";
+    private string _webhookSummary = "";
     private ApiClient _engineer = null!;
     private ApiClient _devops = null!;
     private string _servingToken = "";
@@ -45,7 +53,10 @@ public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _servingToken);
             await ServingAnswersAsync(http, cancellationToken);
             await DriftRetrainsAsync(http, cancellationToken);
+            if (promoteToProd)
+                await CodeGoesToProdAsync(cancellationToken);
             await AuditAsync(cancellationToken);
+            await WebhooksDeliveredAsync(cancellationToken);
             Summarise();
             return 0;
         }
@@ -62,11 +73,24 @@ public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter
     {
         Step("0. The admin creates the demo's principals and a token for each (POST /api/principals, /tokens); from now on each acts with its own");
         var existing = (await admin.GetAsync<List<PrincipalRecord>>("api/principals", cancellationToken)).Select(p => p.Name).ToHashSet();
-        _upstream = await PrincipalAsync("demo-upstream", PrincipalKinds.Service, Roles.DataScientist, existing, "lands data and labels", cancellationToken);
+        _upstream = await PrincipalAsync("demo-upstream", PrincipalKinds.Service, Roles.DataScientist, existing, "lands dev data and labels", cancellationToken);
+        _upstreamProd = await PrincipalAsync("demo-upstream-prod", PrincipalKinds.Service, Roles.DevOpsEngineer, existing, "lands staging and prod data",
+            cancellationToken);
         _engineer = await PrincipalAsync("demo-ml-engineer", PrincipalKinds.User, Roles.MlEngineer, existing, "releases training code", cancellationToken);
         _devops = await PrincipalAsync("demo-devops", PrincipalKinds.User, Roles.DevOpsEngineer, existing, "approves promotions, runs production", cancellationToken);
         var serving = await IssueAsync("demo-serving-client", PrincipalKinds.Service, Roles.DataScientist, existing, "calls the model", cancellationToken);
         _servingToken = serving.Token;
+
+        if (webhook is not null)
+        {
+            var subscription = await admin.PostAsync<WebhookSubscription>("api/webhooks", new
+            {
+                url = webhook.Url.ToString(), eventTypes = WebhookEvents, secret = webhook.Secret, description = "the demo's receiver (mlops webhooks listen)",
+            }, cancellationToken);
+            _subscription = subscription.Id;
+            output.WriteLine($"  the admin subscribes the demo's webhook receiver ({webhook.Url}) registry-wide to {string.Join(", ", WebhookEvents)}; " +
+                             "it verifies each signature and prints what it got as [webhook] lines");
+        }
     }
 
     private async Task<ApiClient> PrincipalAsync(string name, string kind, string role, HashSet<string> existing, string purpose, CancellationToken cancellationToken)
@@ -191,7 +215,7 @@ public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter
 
     private async Task AuditAsync(CancellationToken cancellationToken)
     {
-        Step("5. The admin checks the audit log: every call above is in it, hash-chained (GET /api/audit/verify)");
+        Step("6. The admin checks the audit log: every call above is in it, hash-chained (GET /api/audit/verify)");
         var verdict = await admin.GetAsync<AuditVerification>("api/audit/verify", cancellationToken);
         if (!verdict.Intact)
             throw new DemoFailedException($"the audit log is broken: {verdict.Message}");
@@ -201,11 +225,80 @@ public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter
             throw new DemoFailedException("demo-devops's refusal is not in the audit log");
     }
 
-    private async Task<Guid> LandAsync(ChurnDataOptions options, string description, CancellationToken cancellationToken)
+    private async Task CodeGoesToProdAsync(CancellationToken cancellationToken)
     {
-        var landed = await _upstream.PostAsync<LandedBatch>("api/simulator/batches", new
+        var staging = PromotionChain.ModelIn("staging", model);
+        var prod = PromotionChain.ModelIn("prod", model);
+        var environmentRows = Math.Min(rows, 20_000);
+        Step($"5. Code goes dev -> staging -> prod: {ReleasedCode} completed the pipeline in dev; each environment runs it on its own data");
+        var stagingBatch = await LandAsync(_upstreamProd, "staging", new ChurnDataOptions { RowCount = environmentRows, Seed = 51, FirstCustomerId = 4_000_001 },
+            "staging's churn snapshot", cancellationToken);
+        var prodBatch = await LandAsync(_upstreamProd, "prod", new ChurnDataOptions { RowCount = environmentRows, Seed = 61, FirstCustomerId = 5_000_001 },
+            "prod's churn snapshot", cancellationToken);
+        output.WriteLine($"  demo-upstream-prod landed {environmentRows:N0} customers in staging (batch {stagingBatch}) and in prod (batch {prodBatch})");
+
+        var promote = $"{ModelPath}/promote-code";
+        try
         {
-            environment = model.Catalog, rows = options.RowCount, seed = options.Seed, firstCustomerId = options.FirstCustomerId, shift = options.Shift,
+            await _engineer.PostAsync<AcceptedMessage>(promote, new { codeVersion = ReleasedCode, to = "prod" }, cancellationToken);
+            throw new DemoFailedException($"{ReleasedCode} was promoted to prod before it completed in staging: the promotion chain is not enforced");
+        }
+        catch (CliException refused) when (refused.Message.Contains("409", StringComparison.Ordinal))
+        {
+            output.WriteLine($"  demo-ml-engineer tries prod first and is refused: {refused.Message}");
+        }
+
+        var stagingRun = await PromoteAsync(promote, "staging", staging, cancellationToken);
+        var prodRun = await PromoteAsync(promote, "prod", prod, cancellationToken);
+        if (prodRun.ApprovedBy is null)
+            throw new DemoFailedException($"the prod run {prodRun.CorrelationId} completed without an approval");
+        _promotionSummary = $"code {ReleasedCode} promoted dev -> staging ({staging} v{stagingRun.ModelVersion}) -> prod ({prod} v{prodRun.ModelVersion}, " +
+                            $"approved by {prodRun.ApprovedBy})";
+        output.WriteLine($"  => {_promotionSummary}");
+    }
+
+    /// <summary>demo-ml-engineer promotes the released code into <paramref name="environment"/>; its run there must complete.</summary>
+    private async Task<RunDetails> PromoteAsync(string promote, string environment, string target, CancellationToken cancellationToken)
+    {
+        var accepted = await _engineer.PostAsync<AcceptedMessage>(promote, new { codeVersion = ReleasedCode, to = environment }, cancellationToken);
+        output.WriteLine($"  demo-ml-engineer promoted {ReleasedCode} to {environment} (mlops promote-code --to {environment}; message {accepted.MessageId})");
+        var run = await FollowAsync(ct => NewRunAsync(target, r => Task.FromResult(r.CodeVersion == ReleasedCode), _ => true, ct),
+            $"the promotion to {environment}", cancellationToken);
+        if (run.CurrentState != "Completed")
+            throw new DemoFailedException($"the {environment} run ended {run.CurrentState}: {run.FailureReason}");
+        if (run.History.FirstOrDefault(h => h.Note.Contains("pipeline configuration", StringComparison.Ordinal)) is { } configured)
+            output.WriteLine($"  {configured.Note} (Pipeline:Environments:{environment})");
+        output.WriteLine($"  => {target} v{run.ModelVersion} is champion in {environment}, trained on {environment}'s data " +
+                         $"(feature version {run.FeatureVersion}{(run.Evaluation is { } e ? $"; {RunsCommand.Describe(e)}" : "")})");
+        return run;
+    }
+
+    /// <summary>Every run the demo followed reached the receiver as a verified run.finished (a 2xx: it answers 401 to a bad signature).</summary>
+    private async Task WebhooksDeliveredAsync(CancellationToken cancellationToken)
+    {
+        if (_subscription is not { } id)
+            return;
+        Step("7. The webhook receiver got every event, each signature verified (GET /api/webhooks/{id}/deliveries)");
+        var deliveries = await WaitAsync(ct => admin.GetAsync<List<WebhookDelivery>>($"api/webhooks/{id}/deliveries?limit=1000", ct),
+            d => d.Count(x => x.EventType == "run.finished" && x.Status == "delivered") >= _finished.Count || d.Any(x => x.Status == "failed"),
+            TimeSpan.FromSeconds(60), "the receiver to verify a run.finished of every run", cancellationToken);
+        if (deliveries.FirstOrDefault(d => d.Status == "failed") is { } failed)
+            throw new DemoFailedException($"delivery {failed.Id} ({failed.EventType}) failed: {failed.LastStatusCode} {failed.LastError}");
+        var delivered = deliveries.Where(d => d.Status == "delivered").ToList();
+        _webhookSummary = $"webhooks: {delivered.Count} deliveries verified by the receiver (" +
+                          string.Join(", ", delivered.GroupBy(d => d.EventType).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}")) + ")";
+        output.WriteLine($"  {_webhookSummary}");
+    }
+
+    private Task<Guid> LandAsync(ChurnDataOptions options, string description, CancellationToken cancellationToken) =>
+        LandAsync(_upstream, model.Catalog, options, description, cancellationToken);
+
+    private static async Task<Guid> LandAsync(ApiClient upstream, string environment, ChurnDataOptions options, string description,
+        CancellationToken cancellationToken)
+    {
+        var landed = await upstream.PostAsync<LandedBatch>("api/simulator/batches", new
+        {
+            environment, rows = options.RowCount, seed = options.Seed, firstCustomerId = options.FirstCustomerId, shift = options.Shift,
             conceptShift = options.ConceptShift, description,
         }, cancellationToken);
         return landed.BatchId;
@@ -237,9 +330,13 @@ public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter
     }
 
     /// <summary>A run of the model the demo has not followed yet whose summary and details match.</summary>
-    private async Task<RunDetails?> NewRunAsync(Func<RunSummary, Task<bool>> summary, Func<RunDetails, bool> details, CancellationToken cancellationToken)
+    private Task<RunDetails?> NewRunAsync(Func<RunSummary, Task<bool>> summary, Func<RunDetails, bool> details, CancellationToken cancellationToken) =>
+        NewRunAsync(model.FullName, summary, details, cancellationToken);
+
+    private async Task<RunDetails?> NewRunAsync(string modelName, Func<RunSummary, Task<bool>> summary, Func<RunDetails, bool> details,
+        CancellationToken cancellationToken)
     {
-        var runs = await _devops.GetAsync<List<RunSummary>>($"api/runs?model={Uri.EscapeDataString(model.FullName)}&limit=50", cancellationToken);
+        var runs = await _devops.GetAsync<List<RunSummary>>($"api/runs?model={Uri.EscapeDataString(modelName)}&limit=50", cancellationToken);
         foreach (var run in runs.Where(r => _finished.All(f => f.CorrelationId != r.RunId)).OrderBy(r => r.StartedAt))
         {
             if (!await summary(run))
@@ -349,12 +446,12 @@ public sealed class DemoScript(CliSettings settings, ApiClient admin, TextWriter
     private void Summarise()
     {
         output.WriteLine();
-        var champion = _finished.LastOrDefault(r => r.CurrentState == "Completed")?.ModelVersion;
+        var champion = _finished.LastOrDefault(r => r.CurrentState == "Completed" && r.ModelName == model.FullName)?.ModelVersion;
         output.WriteLine($"DEMO OK: {model} champion v{champion}; {_finished.Count} runs: " +
-                         string.Join(", ", _finished.Select(r => $"{r.Trigger} -> {r.CurrentState}{(r.ModelVersion is { } v ? $" (v{v})" : "")}")) +
-                         $"; {_servingSummary}");
+                         string.Join(", ", _finished.Select(r => $"{r.Environment} {r.Trigger} -> {r.CurrentState}{(r.ModelVersion is { } v ? $" (v{v})" : "")}")) +
+                         $"; {_servingSummary}; {_promotionSummary}{(_webhookSummary.Length > 0 ? "; " + _webhookSummary : "")}");
         foreach (var run in _finished)
-            output.WriteLine($"  run {run.CorrelationId}: {run.Trigger} by {run.Principal}{(run.ApprovedBy is { } by ? $", approved by {by}" : "")}, trace {run.TraceId}");
+            output.WriteLine($"  run {run.CorrelationId}: {run.ModelName} {run.Trigger} by {run.Principal}{(run.ApprovedBy is { } by ? $", approved by {by}" : "")}, trace {run.TraceId}");
     }
 
     private void Step(string title)

@@ -41,7 +41,19 @@ public sealed class CheckComplianceConsumer(
             return;
         }
 
-        var policy = options.Value.PolicyFor(name);
+        var problems = new List<string>();
+        ComplianceOptionsValidator.CheckPolicy(problems, nameof(CheckCompliance), message.Mode, null,
+            new Dictionary<string, double>(message.MetricFloors ?? new Dictionary<string, double>()));
+        if (problems.Count > 0)
+        {
+            // Asked for rules nobody can check against: refused, not passed under rules nobody meant.
+            logger.LogWarning("Compliance of {ModelName} v{Version} cannot be checked: {Problems}", name, message.Version, string.Join(" ", problems));
+            await AuditAsync(context, AuditOutcomes.Failed, string.Join(" ", problems));
+            await PublishFailedAsync(context, options.Value.Mode, problems.Select(p => Fail(ComplianceRules.ValidPolicy, p)).ToList());
+            return;
+        }
+
+        var policy = options.Value.PolicyFor(name, message);
         var version = await registry.FindVersionAsync(session, name.FullName, message.Version, cancellationToken);
         if (version is null)
         {

@@ -21,6 +21,7 @@ namespace Mlops.FeatureRefresh.Consumers;
 public sealed class RefreshFeaturesStep(
     FeatureDefinitions definitions,
     FeatureStore featureStore,
+    FeatureTimeTravel timeTravel,
     RawBatches rawBatches,
     DataQualityChecks qualityChecks,
     DbSession session,
@@ -151,6 +152,17 @@ public sealed class RefreshFeaturesStep(
             {
                 logger.LogInformation("Run {RunId} already stopped on the data quality of {FeatureTable}; answering again", command.CorrelationId, table.Name);
                 return (Violated(command, activity, table.Name, rejected.Violations), null, [], null);
+            }
+
+            // A restore stays the environment's current version until new data lands: recomputing from the batch it turned
+            // away from would undo it. A run that names its batch computes from that batch.
+            if (command.RawBatchId is null
+                && await timeTravel.CurrentRestoreAsync(session, table.Name, table.SourceTable, command.Environment, cancellationToken) is { } restored)
+            {
+                logger.LogInformation("{FeatureTable} version {Version} in {Environment} is a restore and no batch landed since; run {RunId} uses it",
+                    table.Name, restored.Version, command.Environment, command.CorrelationId);
+                activity?.SetTag(RefreshFeaturesConsumer.FeatureVersionTag, restored.Version);
+                return (Refreshed(command, restored), null, [], null);
             }
 
             var sourceColumns = await RawBatchReader.ColumnsAsync(session, table.SourceTable, cancellationToken);

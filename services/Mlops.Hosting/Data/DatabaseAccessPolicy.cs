@@ -42,6 +42,9 @@ public static class DatabaseAccessPolicy
 
         new("features", RoleOf("feature-refresh"), SchemaAccessLevel.Create),
         new("features", RoleOf("training"), SchemaAccessLevel.Read),
+        // An operator restores a feature table version through the API: a new version and its rows copied by INSERT ... SELECT,
+        // with its audit entry (docs/environments.md). The API also reads the schema for lineage (below).
+        new("features", RoleOf("api"), SchemaAccessLevel.Append),
         new("features", RoleOf("promotion"), SchemaAccessLevel.Read),
         new("features", RoleOf("compliance"), SchemaAccessLevel.Read),
 
@@ -94,6 +97,8 @@ public static class DatabaseAccessPolicy
     public static IReadOnlyList<TableGrant> TableGrants { get; } =
     [
         new("identity.security_alerts", RoleOf("serving"), SchemaAccessLevel.Append),
+        // A feature table restore takes the catalogue row's lock (FOR UPDATE, which needs UPDATE) that numbers versions.
+        new("features.tables", RoleOf("api"), SchemaAccessLevel.Write),
         // An operator archives or restores a version through the API, in the same transaction as its audit entry; the
         // API changes a version's status only, never an alias (aliases move in the promotion service).
         new("registry.model_versions", RoleOf("api"), SchemaAccessLevel.Write),

@@ -31,6 +31,8 @@ public static class RunPlanner
             Description = FirstGiven(released?.Description, model.Description),
             Tags = new Dictionary<string, string>(released?.Tags ?? model.Tags),
             RequireApproval = settings.RequiresApproval(model),
+            ComplianceMode = settings.ComplianceModeOf(model),
+            Thresholds = settings.ThresholdsOf(model),
         };
 
         problem = (codeVersion, trainer) switch

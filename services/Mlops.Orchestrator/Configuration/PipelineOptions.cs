@@ -59,6 +59,16 @@ public sealed class PipelineOptions
     public bool RequiresApproval(PipelineModelOptions model) =>
         model.RequireApproval ?? EnvironmentOf(model)?.RequireApproval ?? model.Environment == "prod";
 
+    /// <summary>The compliance mode the model's environment asks for; null leaves the compliance service's own.</summary>
+    public string? ComplianceModeOf(PipelineModelOptions model) => EnvironmentOf(model)?.ComplianceMode;
+
+    /// <summary>The thresholds the model's environment sets; null when it sets none.</summary>
+    public Mlops.Contracts.PipelineThresholds? ThresholdsOf(PipelineModelOptions model) =>
+        EnvironmentOf(model)?.Thresholds is { } thresholds
+        && (thresholds.Metric is not null || thresholds.MinimumDelta is not null || thresholds.BaselineThreshold is not null || thresholds.MetricFloors.Count > 0)
+            ? thresholds.ToMessage()
+            : null;
+
     private PipelineEnvironmentOptions? EnvironmentOf(PipelineModelOptions model) => Environments.GetValueOrDefault(model.Environment);
 
     public PipelineModelOptions? FindModel(string modelName) =>

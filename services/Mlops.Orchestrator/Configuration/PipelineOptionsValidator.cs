@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mlops.Catalog;
+using Mlops.Catalog.Models;
 using Mlops.Hosting.Data;
 using Mlops.Orchestrator.Scheduling;
 
@@ -32,11 +33,13 @@ public sealed class PipelineOptionsValidator(IConfiguration configuration) : IVa
             if (!ModelName.Environments.Contains(environment.Key))
                 errors.Add($"{environment.Path} is not an environment: Pipeline:Environments knows dev, staging and prod.");
             errors.AddRange(UnknownSettings(environment, typeof(PipelineEnvironmentOptions)));
+            errors.AddRange(UnknownSettings(environment.GetSection(nameof(PipelineEnvironmentOptions.Thresholds)), typeof(PipelineThresholdOptions)));
         }
         foreach (var (environment, settings) in options.Environments)
         {
             if (settings.Cooldown is { } cooldown && cooldown < TimeSpan.Zero)
                 errors.Add($"Pipeline:Environments:{environment}:Cooldown must not be negative, not {cooldown}.");
+            errors.AddRange(ValidateSteps($"Pipeline:Environments:{environment}", settings));
         }
         errors.AddRange(options.Promotion.Problems());
 
@@ -81,6 +84,29 @@ public sealed class PipelineOptionsValidator(IConfiguration configuration) : IVa
             yield return Replaced.TryGetValue(setting.Key, out var replacement)
                 ? $"{setting.Path} is no longer a setting: {replacement}."
                 : $"{setting.Path} is not a setting; {section.Path} knows {string.Join(", ", known)}.";
+        }
+    }
+
+    private static IEnumerable<string> ValidateSteps(string path, PipelineEnvironmentOptions environment)
+    {
+        if (environment.ComplianceMode is { } mode && !PipelineEnvironmentOptions.ComplianceModes.Contains(mode))
+            yield return $"{path}:ComplianceMode is '{mode}'; expected {string.Join(", ", PipelineEnvironmentOptions.ComplianceModes)}.";
+
+        var thresholds = environment.Thresholds;
+        var metrics = string.Join(", ", ClassificationMetrics.Names);
+        if (thresholds.Metric is { } metric && !ClassificationMetrics.Names.Contains(metric))
+            yield return $"{path}:Thresholds:Metric is '{metric}'; known metrics: {metrics}.";
+        if (thresholds.MinimumDelta is { } delta && (!double.IsFinite(delta) || delta < 0))
+            yield return $"{path}:Thresholds:MinimumDelta is {delta}; expected a finite number of at least 0.";
+        if (thresholds.BaselineThreshold is { } baseline && (!double.IsFinite(baseline) || baseline < 0))
+            yield return $"{path}:Thresholds:BaselineThreshold is {baseline}; expected a finite number of at least 0.";
+        foreach (var (name, floor) in thresholds.MetricFloors)
+        {
+            var lowerIsBetter = name == "log_loss";
+            if (!ClassificationMetrics.Names.Contains(name))
+                yield return $"{path}:Thresholds:MetricFloors names '{name}'; known metrics: {metrics}.";
+            else if (!double.IsFinite(floor) || floor < 0 || (!lowerIsBetter && floor > 1))
+                yield return $"{path}:Thresholds:MetricFloors:{name} is {floor}; expected a number from 0{(lowerIsBetter ? "" : " to 1")}.";
         }
     }
 

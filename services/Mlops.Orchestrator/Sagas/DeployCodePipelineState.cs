@@ -30,6 +30,10 @@ public sealed class DeployCodePipelineState : SagaStateMachineInstance, ISagaVer
     public Dictionary<string, string> Tags { get; set; } = [];
     public bool RequireApproval { get; set; }
 
+    /// <summary>What the run's environment sets for its steps: the compliance mode to ask for and the thresholds (null: the services' own).</summary>
+    public string? RequestedComplianceMode { get; set; }
+    public Mlops.Contracts.PipelineThresholds? Thresholds { get; set; }
+
     /// <summary>The feature table version the run computed and trained on.</summary>
     public int? FeatureVersion { get; set; }
     public long? FeatureRows { get; set; }

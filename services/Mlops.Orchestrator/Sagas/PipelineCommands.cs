@@ -38,6 +38,8 @@ public static class PipelineCommands
         Environment = run.Environment,
         Principal = run.Principal,
         Version = run.ModelVersion ?? 0,
+        Mode = run.RequestedComplianceMode,
+        MetricFloors = run.Thresholds?.MetricFloors ?? new Dictionary<string, double>(),
     };
 
     public static EvaluateChallenger EvaluateChallenger(DeployCodePipelineState run) => new()
@@ -47,6 +49,9 @@ public static class PipelineCommands
         Environment = run.Environment,
         Principal = run.Principal,
         Version = run.ModelVersion ?? 0,
+        Metric = run.Thresholds?.Metric,
+        MinimumDelta = run.Thresholds?.MinimumDelta,
+        BaselineThreshold = run.Thresholds?.BaselineThreshold,
     };
 
     public static ApprovalRequested ApprovalRequested(DeployCodePipelineState run) => new()

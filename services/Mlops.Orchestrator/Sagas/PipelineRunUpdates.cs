@@ -23,9 +23,13 @@ public static class PipelineRunUpdates
         run.Description = start.Description;
         run.Tags = new Dictionary<string, string>(start.Tags);
         run.RequireApproval = start.RequireApproval;
+        run.RequestedComplianceMode = start.ComplianceMode;
+        run.Thresholds = start.Thresholds;
         run.TraceId = Activity.Current?.TraceId.ToHexString();
         run.StartedAt = now;
         run.Note(now, $"Started by {start.Trigger} ({start.TriggerDetail}) with code {start.CodeVersion}, trainer {start.Trainer}");
+        if (start.ComplianceMode is not null || start.Thresholds is not null)
+            run.Note(now, $"{start.Environment}'s pipeline configuration: {Describe(start)}");
     }
 
     public static void Apply(this DeployCodePipelineState run, FeatureTableRefreshed refreshed, DateTimeOffset now)
@@ -134,5 +138,23 @@ public static class PipelineRunUpdates
         activity.SetTag(MlopsTelemetry.StepTag, step);
         if (run.ModelVersion is { } version)
             activity.SetTag(MlopsTelemetry.ModelVersionTag, version);
+    }
+
+    private static string Describe(StartPipelineRun start)
+    {
+        var parts = new List<string>();
+        if (start.ComplianceMode is { } mode)
+            parts.Add($"compliance {mode}");
+        if (start.Thresholds is { } t)
+        {
+            if (t.Metric is { } metric)
+                parts.Add($"metric {metric}");
+            if (t.MinimumDelta is { } delta)
+                parts.Add($"minimum delta {delta.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            if (t.BaselineThreshold is { } baseline)
+                parts.Add($"baseline {baseline.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            parts.AddRange(t.MetricFloors.Select(f => $"floor {f.Key} {f.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+        }
+        return string.Join(", ", parts);
     }
 }

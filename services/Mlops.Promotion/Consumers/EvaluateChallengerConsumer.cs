@@ -32,7 +32,7 @@ public sealed class EvaluateChallengerConsumer(
         try
         {
             var name = ParseName(message);
-            var policy = options.Value.PolicyFor(name);
+            var policy = options.Value.PolicyFor(name, message);
             var challenger = await registry.FindVersionAsync(session, name.FullName, message.Version, cancellationToken)
                 ?? throw new EvaluationException($"{name} has no version {message.Version}.");
             if (challenger.Status != "ready")

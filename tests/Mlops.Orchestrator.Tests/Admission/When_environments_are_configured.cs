@@ -68,4 +68,49 @@ public sealed class When_environments_are_configured
         Assert.Contains(failures, f => f.StartsWith("Pipeline:Environments:prod:RequireAproval is not a setting"));
         Assert.Contains("Pipeline:Environments:dev:Cooldown must not be negative, not -00:01:00.", failures);
     }
+
+    [Fact]
+    public void An_environment_sets_its_compliance_mode_and_thresholds_and_a_model_of_it_runs_with_them()
+    {
+        var (options, failures) = Bind(new()
+        {
+            ["Pipeline:Environments:dev:ComplianceMode"] = "disabled",
+            ["Pipeline:Environments:prod:ComplianceMode"] = "enforced",
+            ["Pipeline:Environments:prod:Thresholds:Metric"] = "log_loss",
+            ["Pipeline:Environments:prod:Thresholds:MinimumDelta"] = "0.01",
+            ["Pipeline:Environments:prod:Thresholds:BaselineThreshold"] = "0.5",
+            ["Pipeline:Environments:prod:Thresholds:MetricFloors:auc"] = "0.75",
+        });
+
+        Assert.Empty(failures);
+        Assert.Equal("disabled", options.ComplianceModeOf(Model("dev.ml.churn")));
+        Assert.Null(options.ThresholdsOf(Model("dev.ml.churn")));
+        Assert.Null(options.ComplianceModeOf(Model("staging.ml.churn")));
+        var prod = options.ThresholdsOf(Model("prod.ml.churn"))!;
+        Assert.Equal(("log_loss", 0.01, 0.5, 0.75), (prod.Metric, prod.MinimumDelta, prod.BaselineThreshold, prod.MetricFloors["auc"]));
+        Assert.Equal("enforced", options.ComplianceModeOf(Model("prod.ml.churn")));
+    }
+
+    [Fact]
+    public void A_step_or_threshold_no_service_could_apply_stops_start_up_naming_the_key()
+    {
+        var (_, failures) = Bind(new()
+        {
+            ["Pipeline:Environments:prod:ComplianceMode"] = "strict",
+            ["Pipeline:Environments:prod:Thresholds:Metric"] = "rmse",
+            ["Pipeline:Environments:prod:Thresholds:MinimumDelta"] = "-0.1",
+            ["Pipeline:Environments:prod:Thresholds:BaselineThreshold"] = "NaN",
+            ["Pipeline:Environments:prod:Thresholds:MetricFloors:auc"] = "1.5",
+            ["Pipeline:Environments:prod:Thresholds:MetricFloors:mape"] = "0.1",
+            ["Pipeline:Environments:prod:Thresholds:Margin"] = "0.1",
+        });
+
+        Assert.Contains("Pipeline:Environments:prod:ComplianceMode is 'strict'; expected enforced, dry_run, disabled.", failures);
+        Assert.Contains("Pipeline:Environments:prod:Thresholds:Metric is 'rmse'; known metrics: auc, accuracy, f1, log_loss, precision, recall.", failures);
+        Assert.Contains("Pipeline:Environments:prod:Thresholds:MinimumDelta is -0.1; expected a finite number of at least 0.", failures);
+        Assert.Contains("Pipeline:Environments:prod:Thresholds:BaselineThreshold is NaN; expected a finite number of at least 0.", failures);
+        Assert.Contains("Pipeline:Environments:prod:Thresholds:MetricFloors:auc is 1.5; expected a number from 0 to 1.", failures);
+        Assert.Contains("Pipeline:Environments:prod:Thresholds:MetricFloors names 'mape'; known metrics: auc, accuracy, f1, log_loss, precision, recall.", failures);
+        Assert.Contains(failures, f => f.StartsWith("Pipeline:Environments:prod:Thresholds:Margin is not a setting"));
+    }
 }
