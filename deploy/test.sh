@@ -32,6 +32,18 @@ if [ -z "${MLOPS_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The example trainers (examples/trainers) and their tests run on Debian's /usr/bin/python3 with scikit-learn and onnx.
+if ! /usr/bin/python3 -c 'import sklearn, onnx' >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "[test] installing python3-sklearn and python3-onnx from Debian's packages (for the example trainers)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq python3-sklearn python3-onnx >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-sklearn python3-onnx >/dev/null; } \
+      || echo "[test] python3-sklearn and python3-onnx could not be installed: the external trainer tests will fail" >&2
+  else
+    echo "[test] python3-sklearn and python3-onnx are missing and installing them needs root (apt-get install -y python3-sklearn python3-onnx)" >&2
+  fi
+fi
+
 results=$ROOT/artifacts/test-results
 rm -rf "$results" && mkdir -p "$results"
 log=$results/dotnet-test.log
