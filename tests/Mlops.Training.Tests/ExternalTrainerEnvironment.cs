@@ -16,6 +16,9 @@ public sealed class ExternalTrainerEnvironment : TrainingEnvironment
     /// <summary>Where this environment's trainings get their work directories, to see that each is removed.</summary>
     public string WorkDirectory { get; } = Path.Combine(Path.GetTempPath(), "mlops-training-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>Where the scripted_hang trainer writes "its pid, its child's pid, its work directory" once it runs.</summary>
+    public string PidDirectory { get; } = Directory.CreateTempSubdirectory("mlops-trainer-pids-").FullName;
+
     public static string TrainersDirectory => Path.Combine(AppContext.BaseDirectory, "trainers");
 
     protected override IDictionary<string, string?> TrainingSettings()
@@ -49,6 +52,8 @@ public sealed class ExternalTrainerEnvironment : TrainingEnvironment
         Trainer("scripted", "test/scripted.py", "00:02:00", new Dictionary<string, string> { ["mode"] = "ok" });
         Trainer("scripted_parquet", "test/scripted.py", "00:02:00", new Dictionary<string, string> { ["mode"] = "ok" }, dataFormat: "parquet");
         Trainer("scripted_slow", "test/scripted.py", "00:00:03", new Dictionary<string, string> { ["mode"] = "sleep" });
+        Trainer("scripted_hang", "test/scripted.py", "00:10:00", new Dictionary<string, string> { ["mode"] = "sleep" });
+        settings["Training:ExternalTrainers:scripted_hang:Environment:MLOPS_TEST_PID_DIRECTORY"] = PidDirectory;
         return settings;
     }
 
@@ -76,7 +81,8 @@ public sealed class ExternalTrainerEnvironment : TrainingEnvironment
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (Directory.Exists(WorkDirectory))
-            Directory.Delete(WorkDirectory, recursive: true);
+        foreach (var directory in new[] { WorkDirectory, PidDirectory })
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
     }
 }

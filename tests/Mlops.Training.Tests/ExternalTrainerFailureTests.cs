@@ -65,7 +65,7 @@ public sealed class When_an_external_trainer_fails(ExternalTrainerEnvironment en
         var stdout = await environment.ArtifactTextAsync(run.RunId, "stdout.txt");
         var child = int.Parse(stdout!.Split('\n').Single(line => line.StartsWith("child ")).Split(' ')[1]);
         // The trainer's own child (a sleep of 300 s) is gone too, or a zombie waiting to be reaped.
-        await Eventually.WaitAsync(() => Task.FromResult(ProcessState(child)), state => state is null or "Z" or "X", $"process {child} to end");
+        await Eventually.WaitAsync(() => Task.FromResult(TrainerProcesses.State(child)), state => !TrainerProcesses.IsAlive(state), $"process {child} to end");
         Assert.Empty(Directory.EnumerateFileSystemEntries(environment.WorkDirectory));
     }
 
@@ -80,7 +80,7 @@ public sealed class When_an_external_trainer_fails(ExternalTrainerEnvironment en
 
         var failed = await environment.FailedAsync(runId);
 
-        Assert.Equal($"Unknown trainer '{trainer}'; this service runs: logistic_regression, onnx_logistic, scripted, scripted_parquet, scripted_slow, sklearn_gbt.",
+        Assert.Equal($"Unknown trainer '{trainer}'; this service runs: logistic_regression, onnx_logistic, scripted, scripted_hang, scripted_parquet, scripted_slow, sklearn_gbt.",
             failed.Reason);
         Assert.Equal(0, await environment.Database.ScalarAsync<long>("SELECT count(*) FROM tracking.runs WHERE pipeline_run_id = @runId", new { runId }));
     }
@@ -95,18 +95,5 @@ public sealed class When_an_external_trainer_fails(ExternalTrainerEnvironment en
 
         Assert.Equal("Unknown parameter 'n_estimatorz' for trainer sklearn_gbt; known: features, learning_rate, max_categories, max_depth, min_samples_leaf, " +
             "n_estimators, seed, subsample.", failed.Reason);
-    }
-
-    private static string? ProcessState(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }
