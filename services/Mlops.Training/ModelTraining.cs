@@ -100,7 +100,16 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
     private static (byte[] Artifact, IScoringModel Model) Finish(TrainedModel trained, TrainingRequest request)
     {
         if (trained.Document is null)
-            return (trained.Artifact!, ModelFormats.Load(trained.Format, trained.Artifact!));
+        {
+            try
+            {
+                return (trained.Artifact!, ModelFormats.Load(trained.Format, trained.Artifact!));
+            }
+            catch (InvalidModelException exception)
+            {
+                throw new TrainingException($"The trained {trained.Format} model cannot be loaded: {exception.Message}", exception) { Artifacts = trained.Logs };
+            }
+        }
         var document = trained.Document with
         {
             Metadata = new Dictionary<string, string>(trained.Document.Metadata)
@@ -121,7 +130,15 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
     /// </summary>
     private static ClassificationMetrics Evaluate(IScoringModel model, FeatureFrame rows, string split)
     {
-        var scores = model.Score(rows);
+        double[] scores;
+        try
+        {
+            scores = model.Score(rows);
+        }
+        catch (InvalidModelException exception)
+        {
+            throw new TrainingException($"The model cannot score the {split} rows: {exception.Message}", exception);
+        }
         var bad = scores.Count(s => !(s >= 0 && s <= 1));
         if (bad > 0)
             throw new TrainingException($"The model scored {bad} of {scores.Length} {split} rows as no probability (NaN or outside [0, 1]).");

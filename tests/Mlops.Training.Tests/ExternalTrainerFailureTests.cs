@@ -73,6 +73,7 @@ public sealed class When_an_external_trainer_fails(ExternalTrainerEnvironment en
     [InlineData("/bin/sh")]
     [InlineData("python3 -c 'import os'")]
     [InlineData("unconfigured")]
+    [InlineData("nul\u0000in a name")]
     public async Task A_message_naming_an_unconfigured_trainer_is_refused(string trainer)
     {
         var runId = Guid.NewGuid();
@@ -80,7 +81,7 @@ public sealed class When_an_external_trainer_fails(ExternalTrainerEnvironment en
 
         var failed = await environment.FailedAsync(runId);
 
-        Assert.Equal($"Unknown trainer '{trainer}'; this service runs: logistic_regression, onnx_logistic, scripted, scripted_hang, scripted_parquet, scripted_slow, sklearn_gbt.",
+        Assert.Equal($"Unknown trainer '{trainer.Replace("\u0000", "\\u0000")}'; this service runs: logistic_regression, onnx_logistic, scripted, scripted_hang, scripted_parquet, scripted_slow, sklearn_gbt.",
             failed.Reason);
         Assert.Equal(0, await environment.Database.ScalarAsync<long>("SELECT count(*) FROM tracking.runs WHERE pipeline_run_id = @runId", new { runId }));
     }

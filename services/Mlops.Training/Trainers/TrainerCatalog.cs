@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Mlops.Hosting.Data;
 using Mlops.Training.Trainers.External;
 
 namespace Mlops.Training.Trainers;
@@ -22,11 +23,14 @@ public sealed class TrainerCatalog
 
     public IReadOnlyCollection<string> Names => _byName.Keys;
 
+    /// <summary>A name from a message, as a reason may quote it: storable, and short.</summary>
+    private static string Shown(string name) => StorableText.Of(name.Length > 100 ? name[..100] + "…" : name);
+
     public ITrainer Find(string? name)
     {
         var wanted = string.IsNullOrWhiteSpace(name) ? _options.Value.DefaultTrainer : name.Trim();
         return _byName.TryGetValue(wanted, out var trainer)
             ? trainer
-            : throw new TrainingException($"Unknown trainer '{wanted}'; this service runs: {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))}.");
+            : throw new TrainingException($"Unknown trainer '{Shown(wanted)}'; this service runs: {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))}.");
     }
 }

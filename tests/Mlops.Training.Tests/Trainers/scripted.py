@@ -13,7 +13,9 @@ for name in ("--train", "--validation", "--params", "--output"):
 args = parser.parse_args()
 with open(args.params, encoding="utf-8") as handle:
     params = json.load(handle)
-mode = params["parameters"]["mode"]
+# A trainer's parameters stand at the top level of params.json and, all together, under "parameters".
+mode = params["mode"]
+assert params["parameters"] == {"mode": mode}, params["parameters"]
 features = params["features"]
 with open(args.train, "rb") as handle:
     print(f"{os.path.basename(args.train)} starts with {handle.read(4)!r}", flush=True)

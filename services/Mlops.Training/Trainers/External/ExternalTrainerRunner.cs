@@ -108,8 +108,13 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
         return File.ReadAllBytes(path);
     }
 
-    private static byte[] ParamsJson(string name, ExternalTrainerOptions trainer, IReadOnlyDictionary<string, string> parameters, TrainingData data) =>
-        JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+    /// <summary>The keys of params.json besides the trainer's own parameters, which also stand at its top level for scripts' convenience.</summary>
+    public static readonly IReadOnlyList<string> ParamsKeys =
+        ["trainer", "entity_column", "label_column", "features", "seed", "data_format", "output_format", "model_file", "parameters"];
+
+    private static byte[] ParamsJson(string name, ExternalTrainerOptions trainer, IReadOnlyDictionary<string, string> parameters, TrainingData data)
+    {
+        var document = new Dictionary<string, object>
         {
             ["trainer"] = name,
             ["entity_column"] = data.EntityColumn,
@@ -123,7 +128,11 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
             ["output_format"] = trainer.OutputFormat,
             ["model_file"] = ModelFormats.ArtifactName(trainer.OutputFormat),
             ["parameters"] = parameters,
-        }, new JsonSerializerOptions { WriteIndented = true });
+        };
+        foreach (var (key, value) in parameters)
+            document[key] = value;
+        return JsonSerializer.SerializeToUtf8Bytes(document, new JsonSerializerOptions { WriteIndented = true });
+    }
 
     private ProcessStartInfo StartInfo(ExternalTrainerOptions trainer, string work, string temporary, IReadOnlyList<string> contract)
     {

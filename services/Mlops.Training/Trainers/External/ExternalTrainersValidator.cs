@@ -8,9 +8,6 @@ namespace Mlops.Training.Trainers.External;
 /// <summary>Refuses, at start-up, an external trainer configuration that could only fail later or run something unintended.</summary>
 public sealed partial class ExternalTrainersValidator : IValidateOptions<TrainingOptions>
 {
-    /// <summary>Parameters every trainer reads itself; an external trainer cannot redefine them.</summary>
-    public static readonly IReadOnlyList<string> CommonParameters = ["seed", "features"];
-
     public ValidateOptionsResult Validate(string? name, TrainingOptions options)
     {
         var failures = new List<string>();
@@ -28,8 +25,9 @@ public sealed partial class ExternalTrainersValidator : IValidateOptions<Trainin
             if (!ModelFormats.All.Contains(config.OutputFormat))
                 failures.Add($"{at}:OutputFormat '{config.OutputFormat}' must be one of {string.Join(", ", ModelFormats.All)}.");
             foreach (var parameter in config.Parameters.Keys)
-                if (!ParameterName().IsMatch(parameter) || CommonParameters.Contains(parameter))
-                    failures.Add($"{at}:Parameters:{parameter}: a parameter name is letters, digits and underscores, and not {string.Join(" or ", CommonParameters)}.");
+                if (!ParameterName().IsMatch(parameter) || ExternalTrainerRunner.ParamsKeys.Contains(parameter))
+                    failures.Add($"{at}:Parameters:{parameter}: a parameter name is letters, digits and underscores, and not one of params.json's own keys " +
+                        $"({string.Join(", ", ExternalTrainerRunner.ParamsKeys)}).");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
