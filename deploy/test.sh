@@ -32,17 +32,8 @@ if [ -z "${MLOPS_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
-# The example trainers (examples/trainers) and their tests run on Debian's /usr/bin/python3 with scikit-learn and onnx.
-if ! /usr/bin/python3 -c 'import sklearn, onnx' >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "[test] installing python3-sklearn and python3-onnx from Debian's packages (for the example trainers)" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq python3-sklearn python3-onnx >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-sklearn python3-onnx >/dev/null; } \
-      || echo "[test] python3-sklearn and python3-onnx could not be installed: the external trainer tests will fail" >&2
-  else
-    echo "[test] python3-sklearn and python3-onnx are missing and installing them needs root (apt-get install -y python3-sklearn python3-onnx)" >&2
-  fi
-fi
+# ONNX parity tests and the example trainers (examples/trainers) run Debian's scikit-learn and onnx under /usr/bin/python3.
+/usr/bin/python3 -c 'import sklearn, onnx' 2>/dev/null || { [ "$(id -u)" = 0 ] && export DEBIAN_FRONTEND=noninteractive && { apt-get install -y -qq python3-sklearn python3-onnx >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-sklearn python3-onnx >/dev/null; }; }; } || echo "[test] python3-sklearn and python3-onnx are missing (apt-get install -y python3-sklearn python3-onnx, as root): the ONNX and trainer tests will fail" >&2
 
 results=$ROOT/artifacts/test-results
 rm -rf "$results" && mkdir -p "$results"
