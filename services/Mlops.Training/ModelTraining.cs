@@ -53,11 +53,14 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
             Validation = frame.Rows(validation), EntityColumn = table.EntityColumn, LabelColumn = table.LabelColumn, Seed = request.Seed,
         }, cancellationToken);
         var (artifact, model) = Finish(trained, request);
+        var signature = new ModelSignature { Inputs = model.Inputs };
 
         IReadOnlyDictionary<string, double> validationMetrics;
         Dictionary<string, double> metrics;
+        double[] trainingScores;
         try
         {
+            trainingScores = Scores(model, trainingRows, "training");
             validationMetrics = Evaluate(model, frame.Rows(validation), "validation").ToDictionary();
             metrics = new Dictionary<string, double>(validationMetrics);
             if (holdout.Length > 0)
@@ -77,7 +80,7 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
             Features = features.Where(f => model.Inputs.Any(i => i.Name == f.Name)).Select(f => f.Type == FeatureType.Numeric
                 ? ProfileBuilder.Numeric(f.Name, trainingRows.Numeric[f.Name])
                 : ProfileBuilder.Categorical(f.Name, trainingRows.Categorical[f.Name])).ToList(),
-            Prediction = ProfileBuilder.Numeric(new ModelSignature { Inputs = model.Inputs }.Output.Name, model.Score(trainingRows)),
+            Prediction = ProfileBuilder.Numeric(signature.Output.Name, trainingScores),
             BaselineMetrics = validationMetrics,
         };
 
@@ -87,7 +90,7 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
 
         return new TrainingOutcome
         {
-            FeatureVersion = version, ModelFormat = model.Format, ModelArtifact = artifact, Signature = new ModelSignature { Inputs = model.Inputs },
+            FeatureVersion = version, ModelFormat = model.Format, ModelArtifact = artifact, Signature = signature,
             Metrics = metrics, Diagnostics = trained.Diagnostics, Profile = profile,
             TrainingRows = training.Length, ValidationRows = validation.Length, HoldoutRows = holdout.Length, Logs = trained.Logs,
         };
@@ -130,6 +133,12 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
     /// </summary>
     private static ClassificationMetrics Evaluate(IScoringModel model, FeatureFrame rows, string split)
     {
+        var threshold = model is CompiledModel portable ? portable.Document.DecisionThreshold : 0.5;
+        return ClassificationMetrics.Compute(rows.Labels!, Scores(model, rows, split), threshold);
+    }
+
+    private static double[] Scores(IScoringModel model, FeatureFrame rows, string split)
+    {
         double[] scores;
         try
         {
@@ -142,8 +151,7 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
         var bad = scores.Count(s => !(s >= 0 && s <= 1));
         if (bad > 0)
             throw new TrainingException($"The model scored {bad} of {scores.Length} {split} rows as no probability (NaN or outside [0, 1]).");
-        var threshold = model is CompiledModel portable ? portable.Document.DecisionThreshold : 0.5;
-        return ClassificationMetrics.Compute(rows.Labels!, scores, threshold);
+        return scores;
     }
 
     private static IReadOnlyList<FeatureColumn> SelectFeatures(FeatureTableDefinition table, IReadOnlyList<string>? wanted)
