@@ -23,10 +23,13 @@ public sealed class TrainingOptions
     /// <summary>Commands that train models, by the trainer name a TrainModel gives (docs/trainers.md).</summary>
     public Dictionary<string, ExternalTrainerOptions> ExternalTrainers { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>What <c>{trainers}</c> stands for in an external trainer's command line; relative to the content root.</summary>
-    public string TrainersDirectory { get; set; } = ".";
+    /// <summary>
+    /// What <c>{trainers}</c> stands for in an external trainer's command line; a relative path is taken from the service's
+    /// binaries, where the build copies examples/trainers (as trainers/).
+    /// </summary>
+    public string TrainersDirectory { get; set; } = "trainers";
 
-    /// <summary>Where each external training gets its fresh work directory, removed when it ends; the system's temporary directory when empty.</summary>
+    /// <summary>Where each external training gets its fresh work directory, removed when it ends; under the system's temporary directory when empty.</summary>
     public string? WorkDirectory { get; set; }
 
     /// <summary>The most of an external trainer's stdout, and of its stderr, kept as artifacts (the end of it).</summary>

@@ -153,7 +153,7 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
 
     private string Expand(string text) => text.Replace(TrainersPlaceholder, TrainersDirectory(), StringComparison.Ordinal);
 
-    private string TrainersDirectory() => Path.GetFullPath(options.Value.TrainersDirectory, host.ContentRootPath);
+    private string TrainersDirectory() => Path.GetFullPath(options.Value.TrainersDirectory, AppContext.BaseDirectory);
 
     private string WorkRoot() => string.IsNullOrWhiteSpace(options.Value.WorkDirectory)
         ? Path.Combine(Path.GetTempPath(), "mlops-training")
