@@ -24,6 +24,8 @@ public sealed class When_an_external_trainer_runs_long(ExternalTrainerEnvironmen
             await Task.Delay(TimeSpan.FromMilliseconds(500));
         }
         Assert.True(TrainerProcesses.IsAlive(TrainerProcesses.State(trainer)) && Directory.Exists(work));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(work));
 
         var stopped = environment.Training;
         environment.Training = await environment.StartTrainingAsync("training-b");

@@ -25,7 +25,12 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
         CancellationToken cancellationToken)
     {
         var validation = data.Validation ?? throw new ArgumentException("An external trainer is given the validation split too.", nameof(data));
-        var work = Directory.CreateDirectory(Path.Combine(WorkRoot(), $"{name}-{Guid.NewGuid():N}"));
+        Directory.CreateDirectory(WorkRoot());
+        var path = Path.Combine(WorkRoot(), $"{name}-{Guid.NewGuid():N}");
+        // Only this service's user may read the feature rows written into it.
+        var work = OperatingSystem.IsWindows()
+            ? Directory.CreateDirectory(path)
+            : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             var input = work.CreateSubdirectory("input").FullName;
