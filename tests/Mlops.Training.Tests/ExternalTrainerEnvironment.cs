@@ -54,6 +54,7 @@ public sealed class ExternalTrainerEnvironment : TrainingEnvironment
         Trainer("scripted_slow", "test/scripted.py", "00:00:03", new Dictionary<string, string> { ["mode"] = "sleep" });
         Trainer("scripted_hang", "test/scripted.py", "00:10:00", new Dictionary<string, string> { ["mode"] = "sleep" });
         settings["Training:ExternalTrainers:scripted_hang:Environment:MLOPS_TEST_PID_DIRECTORY"] = PidDirectory;
+        settings["Training:ExternalTrainers:missing:Command"] = "{trainers}/no_such_trainer";
         return settings;
     }
 

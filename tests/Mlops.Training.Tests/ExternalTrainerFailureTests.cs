@@ -81,9 +81,22 @@ public sealed class When_an_external_trainer_fails(ExternalTrainerEnvironment en
 
         var failed = await environment.FailedAsync(runId);
 
-        Assert.Equal($"Unknown trainer '{trainer.Replace("\u0000", "\\u0000")}'; this service runs: logistic_regression, onnx_logistic, scripted, scripted_hang, scripted_parquet, scripted_slow, sklearn_gbt.",
+        Assert.Equal($"Unknown trainer '{trainer.Replace("\u0000", "\\u0000")}'; this service runs: logistic_regression, missing, onnx_logistic, scripted, scripted_hang, scripted_parquet, scripted_slow, sklearn_gbt.",
             failed.Reason);
         Assert.Equal(0, await environment.Database.ScalarAsync<long>("SELECT count(*) FROM tracking.runs WHERE pipeline_run_id = @runId", new { runId }));
+    }
+
+    [Fact]
+    public async Task A_command_that_does_not_exist_fails_the_step_saying_so()
+    {
+        var runId = Guid.NewGuid();
+        await environment.PublishAsync(environment.ExternalCommand(runId, "missing"));
+
+        var failed = await environment.FailedAsync(runId);
+
+        Assert.Contains("no_such_trainer", failed.Reason);
+        Assert.Contains("No such file or directory", failed.Reason);
+        Assert.Equal("failed", (await environment.TrackingRunAsync(runId)).Status);
     }
 
     [Fact]

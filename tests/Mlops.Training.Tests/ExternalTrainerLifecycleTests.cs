@@ -10,7 +10,9 @@ public sealed class When_an_external_trainer_runs_long(ExternalTrainerEnvironmen
     {
         var runId = Guid.NewGuid();
         await environment.PublishAsync(environment.ExternalCommand(runId, "scripted_hang"));
-        var (trainer, child, work) = await RunningAsync(seen: []);
+        var (trainer, child, parent, work) = await RunningAsync(seen: []);
+        // coreutils' timeout stands between the service and the trainer, to kill it at its limit even after a kill -9 of the service.
+        Assert.Equal("timeout", File.ReadAllText($"/proc/{parent}/comm").Trim());
 
         // The command was acknowledged when the step was recorded; no transaction stays open while the trainer works.
         for (var sample = 0; sample < 5; sample++)
@@ -32,10 +34,10 @@ public sealed class When_an_external_trainer_runs_long(ExternalTrainerEnvironmen
         await stopped.StopQuietlyAsync();
 
         // The stopping host killed the whole tree, removed the work directory and gave the step back: another instance runs it again.
-        foreach (var pid in new[] { trainer, child })
+        foreach (var pid in new[] { parent, trainer, child })
             await Eventually.WaitAsync(() => Task.FromResult(TrainerProcesses.State(pid)), state => !TrainerProcesses.IsAlive(state), $"process {pid} to end");
         Assert.False(Directory.Exists(work), $"{work} is still there");
-        var (again, _, _) = await RunningAsync(seen: [trainer]);
+        var (again, _, _, _) = await RunningAsync(seen: [trainer]);
         Assert.NotEqual(trainer, again);
         var lease = await environment.Database.StepLeaseAsync(runId, "train");
         Assert.Equal(("open", 2), (lease!.Status, lease.Attempt));
@@ -43,12 +45,12 @@ public sealed class When_an_external_trainer_runs_long(ExternalTrainerEnvironmen
         Assert.Empty(environment.Replies(runId));
     }
 
-    /// <summary>Waits for a scripted_hang trainer not in <paramref name="seen"/> to report its pids and work directory.</summary>
-    private async Task<(int Trainer, int Child, string Work)> RunningAsync(IReadOnlyCollection<int> seen)
+    /// <summary>Waits for a scripted_hang trainer not in <paramref name="seen"/> to report its pid, its child's, its parent's and its work directory.</summary>
+    private async Task<(int Trainer, int Child, int Parent, string Work)> RunningAsync(IReadOnlyCollection<int> seen)
     {
         var files = await Eventually.WaitAsync(() => Task.FromResult(Directory.GetFiles(environment.PidDirectory, "*.pids")),
             found => found.Any(f => !seen.Contains(int.Parse(Path.GetFileNameWithoutExtension(f)))), "the trainer to start");
-        var fields = (await File.ReadAllTextAsync(files.First(f => !seen.Contains(int.Parse(Path.GetFileNameWithoutExtension(f)))))).Split(' ', 3);
-        return (int.Parse(fields[0]), int.Parse(fields[1]), fields[2]);
+        var fields = (await File.ReadAllTextAsync(files.First(f => !seen.Contains(int.Parse(Path.GetFileNameWithoutExtension(f)))))).Split(' ', 4);
+        return (int.Parse(fields[0]), int.Parse(fields[1]), int.Parse(fields[2]), fields[3]);
     }
 }

@@ -49,7 +49,7 @@ if mode == "sleep":
     print(f"child {child.pid}", flush=True)
     if os.environ.get("MLOPS_TEST_PID_DIRECTORY"):
         with open(os.path.join(os.environ["MLOPS_TEST_PID_DIRECTORY"], f"{os.getpid()}.pids"), "w", encoding="utf-8") as handle:
-            handle.write(f"{os.getpid()} {child.pid} {os.getcwd()}")
+            handle.write(f"{os.getpid()} {child.pid} {os.getppid()} {os.getcwd()}")
     time.sleep(300)
 if mode == "noisy":
     chunk = "x" * 1023 + "\n"

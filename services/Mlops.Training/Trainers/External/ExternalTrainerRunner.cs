@@ -20,6 +20,8 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
     public const string ParamsFile = "params.json";
     public const string TrainersPlaceholder = "{trainers}";
     private const string DefaultPath = "/usr/local/bin:/usr/bin:/bin";
+    private const string Backstop = "/usr/bin/timeout";
+    private static readonly TimeSpan BackstopDelay = TimeSpan.FromMinutes(1);
 
     public async Task<TrainedModel> RunAsync(string name, ExternalTrainerOptions trainer, IReadOnlyDictionary<string, string> parameters, TrainingData data,
         CancellationToken cancellationToken)
@@ -44,7 +46,7 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
             await File.WriteAllBytesAsync(paramsPath, ParamsJson(name, trainer, parameters, data), cancellationToken);
 
             var start = StartInfo(trainer, work.FullName, temporary, ["--train", trainPath, "--validation", validationPath, "--params", paramsPath, "--output", output]);
-            LogStarting(name, start.FileName, work.FullName, data.Rows.RowCount, validation.RowCount);
+            LogStarting(name, Expand(trainer.Command), work.FullName, data.Rows.RowCount, validation.RowCount);
             var result = await TrainerProcess.RunAsync(start, trainer.TimeLimit, options.Value.MaxTrainerLogBytes, cancellationToken);
             LogEnded(name, result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "killed at its time limit", result.Elapsed.TotalSeconds);
             try
@@ -141,7 +143,20 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
 
     private ProcessStartInfo StartInfo(ExternalTrainerOptions trainer, string work, string temporary, IReadOnlyList<string> contract)
     {
-        var start = new ProcessStartInfo(Expand(trainer.Command)) { WorkingDirectory = work };
+        ProcessStartInfo start;
+        if (File.Exists(Backstop))
+        {
+            // This service kills the tree at the time limit; coreutils' timeout kills its process group a little later even if
+            // this service was killed meanwhile (kill -9), so no trainer outlives its limit by much.
+            start = new ProcessStartInfo(Backstop) { WorkingDirectory = work };
+            start.ArgumentList.Add("--kill-after=10");
+            start.ArgumentList.Add($"{Math.Ceiling((trainer.TimeLimit + BackstopDelay).TotalSeconds):F0}s");
+            start.ArgumentList.Add(Expand(trainer.Command));
+        }
+        else
+        {
+            start = new ProcessStartInfo(Expand(trainer.Command)) { WorkingDirectory = work };
+        }
         foreach (var argument in trainer.Arguments)
             start.ArgumentList.Add(Expand(argument));
         foreach (var argument in contract)
