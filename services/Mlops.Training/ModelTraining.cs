@@ -9,8 +9,9 @@ namespace Mlops.Training;
 
 /// <summary>
 /// Trains one model on a pinned feature table version: reads exactly that version, splits it by entity, lets the trainer
-/// fit the training split only, then judges the model as it will be served — scored by <see cref="CompiledModel"/> from its
-/// own document — on the validation and holdout splits, and profiles the training rows for drift monitoring.
+/// fit the training split only (an external trainer also sees the validation split, never the holdout), then judges the model
+/// as it will be served — loaded through <see cref="ModelFormats"/> and scored by <see cref="IScoringModel"/>, whatever trained
+/// it — on the validation and holdout splits, and profiles the training rows for drift monitoring.
 /// Writes nothing: registering the outcome is the caller's, in its transaction.
 /// </summary>
 public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraining> logger)
@@ -47,35 +48,39 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
         RequireBothClasses(validation, labels, "validation", request);
 
         var trainingRows = frame.Rows(training);
-        var trained = request.Plan.Fit(new TrainingData(trainingRows, features, trainingRows.Labels!), cancellationToken);
-        var document = trained.Document with
+        var trained = await request.Plan.FitAsync(new TrainingData(trainingRows, features, trainingRows.Labels!)
         {
-            Metadata = new Dictionary<string, string>(trained.Document.Metadata)
-            {
-                ["trainer"] = request.Trainer,
-                ["code_version"] = request.CodeVersion,
-                ["feature_table"] = tableName,
-                ["feature_version"] = request.FeatureVersion.ToString(CultureInfo.InvariantCulture),
-                ["seed"] = request.Seed.ToString(CultureInfo.InvariantCulture),
-            },
-        };
-        var model = CompiledModel.Compile(document);
+            Validation = frame.Rows(validation), EntityColumn = table.EntityColumn, LabelColumn = table.LabelColumn, Seed = request.Seed,
+        }, cancellationToken);
+        var (artifact, model) = Finish(trained, request);
+        var signature = new ModelSignature { Inputs = model.Inputs };
 
-        var validationMetrics = Evaluate(model, frame.Rows(validation)).ToDictionary();
-        var metrics = new Dictionary<string, double>(validationMetrics);
-        if (holdout.Length > 0)
-            foreach (var (name, value) in Evaluate(model, frame.Rows(holdout)).ToDictionary())
-                if (double.IsFinite(value))
-                    metrics[HoldoutPrefix + name] = value;
+        IReadOnlyDictionary<string, double> validationMetrics;
+        Dictionary<string, double> metrics;
+        double[] trainingScores;
+        try
+        {
+            trainingScores = Scores(model, trainingRows, "training");
+            validationMetrics = Evaluate(model, frame.Rows(validation), "validation").ToDictionary();
+            metrics = new Dictionary<string, double>(validationMetrics);
+            if (holdout.Length > 0)
+                foreach (var (name, value) in Evaluate(model, frame.Rows(holdout), "holdout").ToDictionary())
+                    if (double.IsFinite(value))
+                        metrics[HoldoutPrefix + name] = value;
+        }
+        catch (TrainingException exception)
+        {
+            throw new TrainingException(exception.Message, exception) { Artifacts = trained.Logs };
+        }
 
         var profile = new ReferenceProfile
         {
             ModelName = request.ModelName.FullName,
             RowCount = training.Length,
-            Features = features.Select(f => f.Type == FeatureType.Numeric
+            Features = features.Where(f => model.Inputs.Any(i => i.Name == f.Name)).Select(f => f.Type == FeatureType.Numeric
                 ? ProfileBuilder.Numeric(f.Name, trainingRows.Numeric[f.Name])
                 : ProfileBuilder.Categorical(f.Name, trainingRows.Categorical[f.Name])).ToList(),
-            Prediction = ProfileBuilder.Numeric(document.Signature.Output.Name, model.Score(trainingRows)),
+            Prediction = ProfileBuilder.Numeric(signature.Output.Name, trainingScores),
             BaselineMetrics = validationMetrics,
         };
 
@@ -85,13 +90,69 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
 
         return new TrainingOutcome
         {
-            FeatureVersion = version, Model = document, Metrics = metrics, Diagnostics = trained.Diagnostics, Profile = profile,
-            TrainingRows = training.Length, ValidationRows = validation.Length, HoldoutRows = holdout.Length,
+            FeatureVersion = version, ModelFormat = model.Format, ModelArtifact = artifact, Signature = signature,
+            Metrics = metrics, Diagnostics = trained.Diagnostics, Profile = profile,
+            TrainingRows = training.Length, ValidationRows = validation.Length, HoldoutRows = holdout.Length, Logs = trained.Logs,
         };
     }
 
-    private static ClassificationMetrics Evaluate(CompiledModel model, FeatureFrame rows) =>
-        ClassificationMetrics.Compute(rows.Labels!, model.Score(rows), model.Document.DecisionThreshold);
+    /// <summary>
+    /// A portable document gets the run's facts in its metadata, as the built-in trainer's always did; an artifact in another
+    /// format is kept exactly as written. Either way the model is loaded through <see cref="ModelFormats"/>, as it will be served.
+    /// </summary>
+    private static (byte[] Artifact, IScoringModel Model) Finish(TrainedModel trained, TrainingRequest request)
+    {
+        if (trained.Document is null)
+        {
+            try
+            {
+                return (trained.Artifact!, ModelFormats.Load(trained.Format, trained.Artifact!));
+            }
+            catch (InvalidModelException exception)
+            {
+                throw new TrainingException($"The trained {trained.Format} model cannot be loaded: {exception.Message}", exception) { Artifacts = trained.Logs };
+            }
+        }
+        var document = trained.Document with
+        {
+            Metadata = new Dictionary<string, string>(trained.Document.Metadata)
+            {
+                ["trainer"] = request.Trainer,
+                ["code_version"] = request.CodeVersion,
+                ["feature_table"] = request.FeatureTable,
+                ["feature_version"] = request.FeatureVersion.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = request.Seed.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+        return (CompiledModel.Serialize(document), CompiledModel.Compile(document));
+    }
+
+    /// <summary>
+    /// Scores the rows through <see cref="IScoringModel"/>, as Serving and Promotion will. A model that gives no probability
+    /// for a row (NaN, or outside [0, 1]) is refused: metrics would silently skip those rows.
+    /// </summary>
+    private static ClassificationMetrics Evaluate(IScoringModel model, FeatureFrame rows, string split)
+    {
+        var threshold = model is CompiledModel portable ? portable.Document.DecisionThreshold : 0.5;
+        return ClassificationMetrics.Compute(rows.Labels!, Scores(model, rows, split), threshold);
+    }
+
+    private static double[] Scores(IScoringModel model, FeatureFrame rows, string split)
+    {
+        double[] scores;
+        try
+        {
+            scores = model.Score(rows);
+        }
+        catch (InvalidModelException exception)
+        {
+            throw new TrainingException($"The model cannot score the {split} rows: {exception.Message}", exception);
+        }
+        var bad = scores.Count(s => !(s >= 0 && s <= 1));
+        if (bad > 0)
+            throw new TrainingException($"The model scored {bad} of {scores.Length} {split} rows as no probability (NaN or outside [0, 1]).");
+        return scores;
+    }
 
     private static IReadOnlyList<FeatureColumn> SelectFeatures(FeatureTableDefinition table, IReadOnlyList<string>? wanted)
     {

@@ -6,6 +6,7 @@ using Mlops.Hosting.Messaging;
 using Mlops.Hosting.Steps;
 using Mlops.Training.Consumers;
 using Mlops.Training.Trainers;
+using Mlops.Training.Trainers.External;
 using Mlops.Training.Trainers.LogisticRegression;
 
 namespace Mlops.Training;
@@ -19,8 +20,10 @@ public static class TrainingExtensions
             .Validate(o => o.Models.Keys.All(key => ModelName.TryParse(key, out _, out _)),
                 "Every key under Training:Models must be a model's full name, catalog.schema.model (e.g. dev.ml.churn).")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TrainingOptions>, ExternalTrainersValidator>();
         builder.Services.AddMlopsCatalog();
         builder.Services.AddSingleton<ITrainer, LogisticRegressionTrainer>();
+        builder.Services.AddSingleton<ExternalTrainerRunner>();
         builder.Services.AddSingleton<TrainerCatalog>();
         builder.Services.AddSingleton<ModelTraining>();
         builder.AddMlopsMessaging(bus => bus.AddConsumer<TrainModelConsumer>());

@@ -9,7 +9,7 @@ namespace Mlops.Training.Tests;
 
 public sealed class When_the_optimiser_fits_a_known_logistic_process
 {
-    private static readonly Lazy<ModelDocument> LargeSampleModel = new(() => Fit(SyntheticChurn.Frame(100_000, seed: 3)).Document);
+    private static readonly Lazy<ModelDocument> LargeSampleModel = new(() => Fit(SyntheticChurn.Frame(100_000, seed: 3)).Document!);
 
     [Fact]
     public void It_recovers_the_true_coefficients_from_a_large_sample()
@@ -66,7 +66,7 @@ public sealed class When_the_optimiser_fits_a_known_logistic_process
     {
         var frame = SyntheticChurn.Frame(3_000, seed: 5);
 
-        double Norm(double l2) => Fit(frame, l2).Document.LogisticRegression!.Coefficients.Values.Sum(c => c * c);
+        double Norm(double l2) => Fit(frame, l2).Document!.LogisticRegression!.Coefficients.Values.Sum(c => c * c);
 
         Assert.True(Norm(0.01) > Norm(100) && Norm(100) > Norm(10_000), "The coefficients did not shrink as l2 grew.");
     }
@@ -77,7 +77,7 @@ public sealed class When_the_optimiser_fits_a_known_logistic_process
         var first = Fit(SyntheticChurn.Frame(4_000, seed: 21, nullRate: 0.03));
         var second = Fit(SyntheticChurn.Frame(4_000, seed: 21, nullRate: 0.03));
 
-        Assert.Equal(CompiledModel.Serialize(first.Document), CompiledModel.Serialize(second.Document));
+        Assert.Equal(CompiledModel.Serialize(first.Document!), CompiledModel.Serialize(second.Document!));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class When_a_compiled_model_scores_rows
     {
         var training = SyntheticChurn.Frame(3_000, seed: 13, nullRate: 0.05);
         var data = When_the_optimiser_fits_a_known_logistic_process.Data(training);
-        var document = When_the_optimiser_fits_a_known_logistic_process.Fit(training).Document;
+        var document = When_the_optimiser_fits_a_known_logistic_process.Fit(training).Document!;
         var encoding = DesignEncoding.Fit(data, maxCategories: 50);
         var fitted = LogisticRegressionSolver.Minimise(encoding.Encode(training), Vector<double>.Build.Dense(data.Labels), 1.0, 100, 1e-6).Coefficients;
 
@@ -59,7 +59,7 @@ public sealed class When_a_compiled_model_scores_rows
     public void A_model_survives_its_json_round_trip_unchanged()
     {
         var frame = SyntheticChurn.Frame(1_000, seed: 17, nullRate: 0.05);
-        var document = When_the_optimiser_fits_a_known_logistic_process.Fit(frame).Document;
+        var document = When_the_optimiser_fits_a_known_logistic_process.Fit(frame).Document!;
 
         var reloaded = CompiledModel.Load(CompiledModel.Serialize(document));
 

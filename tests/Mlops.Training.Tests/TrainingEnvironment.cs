@@ -54,7 +54,7 @@ public class TrainingEnvironment : TestEnvironment
             ["Training:Models:dev.ml.churn:Tags:pii"] = "configured",
             ["Training:Models:dev.ml.churn:Tags:owner"] = "churn-team",
         };
-        foreach (var (key, value) in StepSettings())
+        foreach (var (key, value) in StepSettings().Concat(TrainingSettings()))
             settings[key] = value;
         return TestHost.StartAsync(this, serviceName, builder =>
         {
@@ -65,6 +65,9 @@ public class TrainingEnvironment : TestEnvironment
 
     /// <summary>Settings of the leased step (Steps:...) for every training instance; none by default.</summary>
     protected virtual IDictionary<string, string?> StepSettings() => new Dictionary<string, string?>();
+
+    /// <summary>More Training:... settings for every training instance (e.g. external trainers); none by default.</summary>
+    protected virtual IDictionary<string, string?> TrainingSettings() => new Dictionary<string, string?>();
 
     /// <summary>Registers the table if new and writes <paramref name="frame"/> as its next version, as a feature refresh would.</summary>
     public async Task<int> WriteVersionAsync(FeatureTableDefinition table, FeatureFrame frame, IReadOnlyList<Guid>? rawBatchIds = null)

@@ -17,7 +17,8 @@ namespace Mlops.Training.Consumers;
 
 /// <summary>
 /// Trains, logs and registers a model version for a pipeline run. The training runs with nothing open; then one transaction
-/// writes the tracking run, the content-addressed artifacts (model.json, reference_profile.json), the registry version and
+/// writes the tracking run, the content-addressed artifacts (model.json or model.onnx, reference_profile.json, an external
+/// trainer's stdout.txt and stderr.txt), the registry version and
 /// the ModelTrained / ModelRegistered replies, or none of them. A run that already registered a version is answered again
 /// with it; a command that cannot be trained is answered with TrainingFailed and its reason.
 /// </summary>
@@ -98,6 +99,8 @@ public sealed class TrainModelStep(
                 if (failedRun is not null)
                 {
                     await tracking.StartAsync(commitSession, failedRun, token);
+                    foreach (var (artifact, content) in exception.Artifacts)
+                        await artifacts.PutAsync(commitSession, failedRun.RunId, artifact, content, token);
                     await tracking.FailAsync(commitSession, failedRun.RunId, exception.Message, token);
                 }
                 await audit.AppendAsync(commitSession, message.CorrelationId, message.Principal, "training.finished", "run:" + message.CorrelationId,
@@ -115,8 +118,10 @@ public sealed class TrainModelStep(
             return await AnswerAgainAsync(commitSession, name, message, activity, cancellationToken);
 
         await tracking.StartAsync(commitSession, run, cancellationToken);
-        var modelSha256 = await artifacts.PutAsync(commitSession, run.RunId, TrainModelConsumer.ModelArtifact, CompiledModel.Serialize(outcome.Model),
+        var modelSha256 = await artifacts.PutAsync(commitSession, run.RunId, ModelFormats.ArtifactName(outcome.ModelFormat), outcome.ModelArtifact,
             cancellationToken);
+        foreach (var (artifact, content) in outcome.Logs)
+            await artifacts.PutAsync(commitSession, run.RunId, artifact, content, cancellationToken);
         await artifacts.PutAsync(commitSession, run.RunId, ReferenceProfile.ArtifactName,
             System.Text.Encoding.UTF8.GetBytes(CatalogJson.Serialize(outcome.Profile)), cancellationToken);
         await tracking.FinishAsync(commitSession, run.RunId,
@@ -126,8 +131,8 @@ public sealed class TrainModelStep(
         var defaults = options.Value.DefaultsFor(name);
         var version = await registry.RegisterVersionAsync(commitSession, new NewModelVersion
         {
-            ModelName = name, Description = message.Description ?? defaults.Description, Signature = outcome.Model.Signature,
-            TrainingRunId = run.RunId, ArtifactSha256 = modelSha256, CodeVersion = message.CodeVersion, Trainer = run.Trainer,
+            ModelName = name, Description = message.Description ?? defaults.Description, Signature = outcome.Signature,
+            TrainingRunId = run.RunId, ArtifactSha256 = modelSha256, ModelFormat = outcome.ModelFormat, CodeVersion = message.CodeVersion, Trainer = run.Trainer,
             FeatureTable = message.FeatureTable, FeatureVersion = message.FeatureVersion, RawBatchIds = outcome.FeatureVersion.RawBatchIds,
             Metrics = outcome.Metrics, PipelineRunId = message.CorrelationId, TraceId = run.TraceId, Principal = message.Principal,
             Tags = Merge(defaults.Tags, message.Tags),

@@ -4,5 +4,5 @@ namespace Mlops.Training.Trainers;
 public interface ITrainingPlan
 {
     /// <summary>Fits <paramref name="data"/>; throws <see cref="TrainingException"/> when the data cannot make a model (e.g. the optimiser diverged).</summary>
-    TrainedModel Fit(TrainingData data, CancellationToken cancellationToken = default);
+    Task<TrainedModel> FitAsync(TrainingData data, CancellationToken cancellationToken = default);
 }

@@ -12,6 +12,8 @@ public sealed class TrainingParameters(IReadOnlyDictionary<string, string> value
     private readonly SortedDictionary<string, string> _effective = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _known = new(StringComparer.Ordinal);
 
+    private const int MaxTextLength = 1000;
+
     /// <summary>Every parameter read so far with the value used, defaults included: what the tracking run records.</summary>
     public IReadOnlyDictionary<string, string> Effective => _effective;
 
@@ -35,6 +37,18 @@ public sealed class TrainingParameters(IReadOnlyDictionary<string, string> value
         if (value < minimum || (minimumExclusive && value == minimum) || value > maximum)
             throw Invalid(name, raw, requirement);
         return Record(name, value);
+    }
+
+    /// <summary>A value passed on as written (an external trainer reads it), or <paramref name="defaultValue"/> when absent.</summary>
+    public string Text(string name, string defaultValue)
+    {
+        var value = TryGet(name, out var raw) ? raw : defaultValue;
+        if (value.Length > MaxTextLength || value.Any(char.IsControl))
+            throw new TrainingException(
+                $"Parameter '{name}' must be at most {MaxTextLength} characters without control characters; got {value.Length} characters" +
+                $"{(value.Any(char.IsControl) ? " with control characters" : "")}.");
+        _effective[name] = value;
+        return value;
     }
 
     /// <summary>A comma-separated list of distinct names, or null when the parameter is absent.</summary>

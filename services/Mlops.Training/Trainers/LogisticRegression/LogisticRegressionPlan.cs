@@ -7,6 +7,8 @@ namespace Mlops.Training.Trainers.LogisticRegression;
 /// <summary>The built-in logistic regression with its parameters checked.</summary>
 public sealed record LogisticRegressionPlan(double L2, int MaxIterations, double Tolerance, int MaxCategories) : ITrainingPlan
 {
+    public Task<TrainedModel> FitAsync(TrainingData data, CancellationToken cancellationToken = default) => Task.FromResult(Fit(data, cancellationToken));
+
     public TrainedModel Fit(TrainingData data, CancellationToken cancellationToken = default)
     {
         var encoding = DesignEncoding.Fit(data, MaxCategories);
