@@ -18,6 +18,7 @@ public static class CatalogExtensions
     {
         services.AddMlopsMigrations(typeof(CatalogExtensions).Assembly);
         services.AddSingleton<FeatureStore>();
+        services.AddSingleton<Features.Definitions.FeatureTableRegistry>();
         services.AddSingleton<RawBatches>();
         services.AddSingleton<LineageQueries>();
         services.AddSingleton<ArtifactStore>();

@@ -15,6 +15,13 @@ public static class DatabaseAccessPolicy
     public const string ServicesRole = "mlops_services";
 
     /// <summary>The login role of a service: <c>mlops_</c> and its name without dashes (<c>feature-refresh</c> is <c>mlops_featurerefresh</c>).</summary>
+    /// <summary>
+    /// The role feature expressions run under (SET LOCAL ROLE): NOLOGIN, made by deploy/infra.sh and granted to the roles that
+    /// compute or validate features. It reads raw tables and inserts into feature tables (granted by each table's owner when
+    /// it computes into it) and labels, nothing else.
+    /// </summary>
+    public const string FeatureComputeRole = "mlops_featurecompute";
+
     public static string RoleOf(string service) => "mlops_" + service.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
 
     public static IReadOnlyList<SchemaGrant> Grants { get; } =
@@ -46,6 +53,7 @@ public static class DatabaseAccessPolicy
         new("features", RoleOf("compliance"), SchemaAccessLevel.Read),
 
         new("raw", RoleOf("feature-refresh"), SchemaAccessLevel.Read),
+        new("raw", FeatureComputeRole, SchemaAccessLevel.Read),
         new("raw", RoleOf("compliance"), SchemaAccessLevel.Read),
         new("raw", RoleOf("orchestrator"), SchemaAccessLevel.Read),
 
@@ -85,5 +93,9 @@ public static class DatabaseAccessPolicy
         // API changes a version's status only, never an alias (aliases move in the promotion service).
         new("registry.model_versions", RoleOf("api"), SchemaAccessLevel.Write),
         new("registry.version_status_changes", RoleOf("api"), SchemaAccessLevel.Append),
+        new("features.labels", FeatureComputeRole, SchemaAccessLevel.Insert),
+        // Feature table definitions are registered through the API (YAML), audited in the same transaction.
+        new("features.tables", RoleOf("api"), SchemaAccessLevel.Write),
+        new("features.definitions", RoleOf("api"), SchemaAccessLevel.Append),
     ];
 }
