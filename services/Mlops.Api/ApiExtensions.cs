@@ -78,6 +78,7 @@ public static class ApiExtensions
         api.MapModelEndpoints();
         api.MapPromoteCodeEndpoints();
         api.MapLineageEndpoints();
+        api.MapFeatureTableEndpoints();
         api.MapApprovalEndpoints();
         api.MapAuditEndpoints();
         api.MapWebhookEndpoints();

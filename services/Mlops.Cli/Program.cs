@@ -13,6 +13,7 @@ var root = new RootCommand("mlops — operate the Mlops platform through its API
     RollbackCommand.Create(),
     ModelCommand.Create(),
     LineageCommand.Create(),
+    FeaturesCommand.Create(),
     RunsCommand.Create(),
     ErrorsCommand.Create(),
     AuditCommand.Create(),

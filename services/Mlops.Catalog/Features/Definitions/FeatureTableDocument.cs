@@ -31,6 +31,8 @@ public sealed class FeatureTableDocument
             throw new FeatureDefinitionException("yaml", "The feature table definition is empty.");
         if (yaml.Length > MaxLength)
             throw new FeatureDefinitionException("yaml", $"The feature table definition has {yaml.Length} characters; at most {MaxLength} are allowed.");
+        if (yaml.Contains('\0', StringComparison.Ordinal))
+            throw new FeatureDefinitionException("yaml", "The feature table definition holds a NUL character.");
         try
         {
             return Deserializer.Deserialize<FeatureTableDocument?>(yaml)
