@@ -43,10 +43,10 @@ public sealed class When_a_feature_table_is_registered(ApiFixture fixture) : ICl
     }
 
     [Theory]
-    [InlineData("tenure_months; DROP TABLE raw.churn_customers", "features.f", "';' is not allowed")]
-    [InlineData("pg_sleep(5)", "features.f", "function 'pg_sleep' is not allowed")]
-    [InlineData("contract_type", "features.f", "declared numeric but its expression gives text")]
-    [InlineData("no_such_column", "features.f", "unknown column 'no_such_column'")]
+    [InlineData("tenure_months; DROP TABLE raw.churn_customers", "features[0].expression", "';' is not allowed")]
+    [InlineData("pg_sleep(5)", "features[0].expression", "function 'pg_sleep' is not allowed")]
+    [InlineData("contract_type", "features[0].expression", "declared numeric but its expression gives text")]
+    [InlineData("no_such_column", "features[0].expression", "unknown column 'no_such_column'")]
     public async Task A_refused_definition_is_a_422_naming_the_field_and_the_reason(string expression, string field, string reason)
     {
         var yaml = $"name: refused_http\nsource: raw.churn_customers\nentity: customer_id\nfeatures:\n  - name: f\n    type: numeric\n    expression: '{expression}'\n";
@@ -57,6 +57,7 @@ public sealed class When_a_feature_table_is_registered(ApiFixture fixture) : ICl
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains(reason, problem.GetProperty("detail").GetString());
         Assert.Contains(field, problem.ToString());
+        Assert.Contains("feature f", problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM features.tables WHERE name = 'refused_http'"));
     }
 

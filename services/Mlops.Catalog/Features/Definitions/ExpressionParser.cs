@@ -18,25 +18,30 @@ public sealed class ExpressionParser
 
     private readonly IReadOnlySet<string> _columns;
     private readonly string _what;
+    private readonly string _field;
     private readonly List<Token> _tokens;
     private int _next;
     private int _depth;
 
-    private ExpressionParser(string text, IReadOnlySet<string> columns, string what)
+    private ExpressionParser(string text, IReadOnlySet<string> columns, string what, string field)
     {
         _columns = columns;
         _what = what;
-        _tokens = Tokenize(text, what);
+        _field = field;
+        _tokens = Tokenize(text, what, field);
     }
 
-    /// <summary>The expression's tree; <paramref name="what"/> names it in refusals (e.g. "feature avg_charge_per_month").</summary>
-    public static ExpressionNode Parse(string? text, IReadOnlySet<string> columns, string what)
+    /// <summary>
+    /// The expression's tree; <paramref name="what"/> names it in refusals (e.g. "feature avg_charge_per_month") and
+    /// <paramref name="field"/> is where it stands in the document (e.g. "features[5].expression").
+    /// </summary>
+    public static ExpressionNode Parse(string? text, IReadOnlySet<string> columns, string what, string field)
     {
         if (string.IsNullOrWhiteSpace(text))
-            throw new FeatureDefinitionException(what, $"The expression of {what} is empty.");
+            throw new FeatureDefinitionException(field, $"The expression of {what} is empty.");
         if (text.Length > ExpressionLanguage.MaxLength)
-            throw new FeatureDefinitionException(what, $"The expression of {what} has {text.Length} characters; at most {ExpressionLanguage.MaxLength} are allowed.");
-        var parser = new ExpressionParser(text, columns, what);
+            throw new FeatureDefinitionException(field, $"The expression of {what} has {text.Length} characters; at most {ExpressionLanguage.MaxLength} are allowed.");
+        var parser = new ExpressionParser(text, columns, what, field);
         var node = parser.ParseOr();
         var rest = parser.Peek;
         if (rest.Kind != TokenKind.End)
@@ -309,12 +314,12 @@ public sealed class ExpressionParser
     }
 
     private FeatureDefinitionException Refuse(Token token, string reason) =>
-        new(_what, $"The expression of {_what} is refused at position {token.Position}: {reason}.");
+        new(_field, $"The expression of {_what} is refused at position {token.Position}: {reason}.");
 
-    private static List<Token> Tokenize(string text, string what)
+    private static List<Token> Tokenize(string text, string what, string field)
     {
         FeatureDefinitionException Refuse(int index, string reason) =>
-            new(what, $"The expression of {what} is refused at position {index + 1}: {reason}.");
+            new(field, $"The expression of {what} is refused at position {index + 1}: {reason}.");
 
         var tokens = new List<Token>();
         var i = 0;

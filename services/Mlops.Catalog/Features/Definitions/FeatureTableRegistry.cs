@@ -28,13 +28,15 @@ public sealed class FeatureTableRegistry(NpgsqlDataSource dataSource)
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY", transaction: transaction, cancellationToken: cancellationToken));
         await EnterComputeRoleAsync(connection, transaction, cancellationToken);
-        foreach (var feature in spec.Features)
+        for (var i = 0; i < spec.Features.Count; i++)
         {
+            var feature = spec.Features[i];
+            var field = $"features[{i}].expression";
             var type = await ResultTypeAsync(connection, transaction, feature.Sql, spec.SourceTable, FeatureTableSpec.SourceAlias, $"feature {feature.Name}",
-                $"features.{feature.Name}", cancellationToken);
+                field, cancellationToken);
             var expected = feature.Type == FeatureType.Numeric ? NumericTypes : CategoricalTypes;
             if (!expected.Contains(type))
-                throw new FeatureDefinitionException($"features.{feature.Name}",
+                throw new FeatureDefinitionException(field,
                     $"Feature {feature.Name} is declared {feature.Type.ToString().ToLowerInvariant()} but its expression gives {type}" +
                     (feature.Type == FeatureType.Numeric ? "; CAST it to a number or use CASE WHEN ... THEN 1 ELSE 0 END." : "; CAST it AS text."));
         }

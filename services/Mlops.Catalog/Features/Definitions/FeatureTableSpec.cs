@@ -97,7 +97,7 @@ public sealed record FeatureTableSpec
                 "categorical" => FeatureType.Categorical,
                 _ => throw new FeatureDefinitionException($"features[{i}].type", $"Feature {featureName} has type '{feature.Type}'; use numeric or categorical."),
             };
-            var node = ExpressionParser.Parse(feature.Expression, readable, $"feature {featureName}");
+            var node = ExpressionParser.Parse(feature.Expression, readable, $"feature {featureName}", $"features[{i}].expression");
             compiled.Add(new Feature(featureName, type, ExpressionRenderer.Render(node, SourceAlias), feature.Description?.Trim()));
         }
 
@@ -122,7 +122,8 @@ public sealed record FeatureTableSpec
             if (labelSource is not null && labelTime is null)
                 throw new FeatureDefinitionException("label.timestamp",
                     $"A label from its own source ({labelSource}) needs label.timestamp: the time each label was observed, to join features as they were then.");
-            var node = ExpressionParser.Parse(labelDocument.Expression, labelColumns.Keys.Where(c => c != BatchColumn).ToHashSet(StringComparer.Ordinal), $"label {labelName}");
+            var node = ExpressionParser.Parse(labelDocument.Expression, labelColumns.Keys.Where(c => c != BatchColumn).ToHashSet(StringComparer.Ordinal), $"label {labelName}",
+                "label.expression");
             label = new Label(labelName, ExpressionRenderer.Render(node, labelSource is null ? SourceAlias : LabelAlias), labelSource, labelEntity, labelTime);
         }
 
