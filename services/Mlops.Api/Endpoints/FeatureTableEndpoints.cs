@@ -17,7 +17,8 @@ public static class FeatureTableEndpoints
     public static RouteGroupBuilder MapFeatureTableEndpoints(this RouteGroupBuilder api)
     {
         api.MapGroup("/features").WithTags("Features")
-            .MapPost("/tables", RegisterAsync).Answers<FeatureRegistration>(StatusCodes.Status201Created, 200, 409, 422)
+            .MapPost("/tables", RegisterAsync).Accepts<string>("application/yaml", "text/yaml", "text/plain")
+            .Answers<FeatureRegistration>(StatusCodes.Status201Created, 200, 409, 413, 422)
             .WithSummary("Register a feature table from its YAML definition (the request body): 201 for a new table or definition version, 200 when identical");
         return api;
     }
