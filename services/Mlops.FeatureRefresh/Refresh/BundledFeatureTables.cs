@@ -2,6 +2,7 @@ using System.Reflection;
 using Mlops.Catalog.Features.Definitions;
 using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
+using Mlops.Hosting.Messaging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -17,6 +18,7 @@ public sealed partial class BundledFeatureTables(FeatureTableRegistry registry, 
 {
     public const string Principal = "system:feature-refresh";
     private const string ResourcePrefix = "features/";
+    private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(10);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -26,17 +28,35 @@ public sealed partial class BundledFeatureTables(FeatureTableRegistry registry, 
         foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             var yaml = await ReadAsync(assembly, resource, cancellationToken);
-            var spec = await registry.CompileAsync(yaml, cancellationToken);
-            await using var session = new DbSession(dataSource);
-            await session.BeginAsync(cancellationToken);
-            var registered = await registry.RegisterAsync(session, spec, yaml, Principal, cancellationToken);
-            if (registered.Changed)
-                await audit.AppendAsync(session, null, Principal, "features.registered", $"features:{registered.Name}",
-                    $"definition version {registered.DefinitionVersion} from {resource}", cancellationToken: cancellationToken);
-            await session.CommitAsync(cancellationToken);
-            if (registered.Changed)
-                LogRegistered(registered.Name, registered.DefinitionVersion, resource);
+            // Held until the database answers, like the migrations before it: a refresh must never find its table undefined.
+            for (var delay = TimeSpan.FromMilliseconds(250); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, RetryMax.Ticks)))
+            {
+                try
+                {
+                    await RegisterAsync(resource, yaml, cancellationToken);
+                    break;
+                }
+                catch (Exception exception) when (TransientFailures.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+                {
+                    LogRetrying(resource, exception.Message);
+                    await Task.Delay(delay, cancellationToken);
+                }
+            }
         }
+    }
+
+    private async Task RegisterAsync(string resource, string yaml, CancellationToken cancellationToken)
+    {
+        var spec = await registry.CompileAsync(yaml, cancellationToken);
+        await using var session = new DbSession(dataSource);
+        await session.BeginAsync(cancellationToken);
+        var registered = await registry.RegisterAsync(session, spec, yaml, Principal, cancellationToken);
+        if (!registered.Changed)
+            return;
+        await audit.AppendAsync(session, null, Principal, "features.registered", $"features:{registered.Name}",
+            $"definition version {registered.DefinitionVersion} from {resource}", cancellationToken: cancellationToken);
+        await session.CommitAsync(cancellationToken);
+        LogRegistered(registered.Name, registered.DefinitionVersion, resource);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -50,4 +70,7 @@ public sealed partial class BundledFeatureTables(FeatureTableRegistry registry, 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered feature table {FeatureTable} definition version {DefinitionVersion} from {Resource}")]
     private partial void LogRegistered(string featureTable, int definitionVersion, string resource);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot register the bundled feature table {Resource} yet, retrying: {Reason}")]
+    private partial void LogRetrying(string resource, string reason);
 }
