@@ -135,12 +135,10 @@ GRANT mlops_$service TO mlops_owner;"
   script="$script
 SELECT 'CREATE ROLE mlops_featurecompute' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlops_featurecompute') \\gexec
 ALTER ROLE mlops_featurecompute WITH NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;"
-  for service in featurerefresh api; do
-    if [[ " $SERVICES " == *" $service "* ]]; then
-      script="$script
-GRANT mlops_featurecompute TO mlops_$service;"
-    fi
-  done
+  if [[ " $SERVICES " == *" featurerefresh "* ]]; then
+    script="$script
+GRANT mlops_featurecompute TO mlops_featurerefresh;"
+  fi
   script="$script
 SELECT 'CREATE DATABASE mlops OWNER mlops_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'mlops') \\gexec
 SELECT pg_get_userbyid(datdba) = 'mlops' AS legacy FROM pg_database WHERE datname = 'mlops' \\gset

@@ -16,9 +16,9 @@ public static class DatabaseAccessPolicy
 
     /// <summary>The login role of a service: <c>mlops_</c> and its name without dashes (<c>feature-refresh</c> is <c>mlops_featurerefresh</c>).</summary>
     /// <summary>
-    /// The role feature expressions run under (SET LOCAL ROLE): NOLOGIN, made by deploy/infra.sh and granted to the roles that
-    /// compute or validate features. It reads raw tables and inserts into feature tables (granted by each table's owner when
-    /// it computes into it) and labels, nothing else.
+    /// The role feature expressions run under (SET LOCAL ROLE): NOLOGIN, made by deploy/infra.sh and granted to feature
+    /// refresh alone. It reads raw tables and inserts into feature tables (granted by each table's owner when it computes
+    /// into it) and labels, nothing else.
     /// </summary>
     public const string FeatureComputeRole = "mlops_featurecompute";
 

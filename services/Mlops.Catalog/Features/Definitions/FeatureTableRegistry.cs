@@ -6,9 +6,9 @@ namespace Mlops.Catalog.Features.Definitions;
 
 /// <summary>
 /// Registers YAML feature table definitions and finds the current one. A definition is compiled against the source's
-/// columns, then each rendered expression runs once in PostgreSQL (LIMIT 0, read-only, under
-/// <see cref="DatabaseAccessPolicy.FeatureComputeRole"/>) so that type errors and declared types that PostgreSQL disagrees
-/// with are refused at registration, not at the first refresh.
+/// columns, then each rendered expression runs once in PostgreSQL (LIMIT 0, in a read-only transaction with pg_catalog
+/// alone on the search path) so that type errors and declared types that PostgreSQL disagrees with are refused at
+/// registration, not at the first refresh. Computing runs under <see cref="DatabaseAccessPolicy.FeatureComputeRole"/>.
 /// </summary>
 public sealed class FeatureTableRegistry(NpgsqlDataSource dataSource)
 {
@@ -26,8 +26,10 @@ public sealed class FeatureTableRegistry(NpgsqlDataSource dataSource)
         var spec = FeatureTableSpec.Compile(document, sourceColumns, labelColumns);
 
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY", transaction: transaction, cancellationToken: cancellationToken));
-        await EnterComputeRoleAsync(connection, transaction, cancellationToken);
+        // Read only, built-ins only, and briefly: the check plans each expression and reads no row (LIMIT 0).
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SET TRANSACTION READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL statement_timeout = '10s'",
+            transaction: transaction, cancellationToken: cancellationToken));
         for (var i = 0; i < spec.Features.Count; i++)
         {
             var feature = spec.Features[i];
