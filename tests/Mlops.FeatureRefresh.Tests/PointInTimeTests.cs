@@ -1,7 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
-using Mlops.Catalog.Features;
-using Mlops.Catalog.Features.Definitions;
 using Mlops.Contracts;
 using Mlops.FeatureRefresh.Tests.Support;
 using Mlops.Hosting.Data;
@@ -43,14 +40,8 @@ public sealed class When_labels_are_observed_after_the_features(FeatureRefreshEn
     public async Task A_future_feature_value_never_reaches_a_training_row()
     {
         await CreateSourcesAsync();
-        var registry = environment.Service.Services.GetRequiredService<FeatureTableRegistry>();
-        var spec = await registry.CompileAsync(Definition);
-        await using (var session = new DbSession(environment.Service.Services.GetRequiredService<Npgsql.NpgsqlDataSource>()))
-        {
-            await session.BeginAsync();
-            await registry.RegisterAsync(session, spec, Definition, "tests");
-            await session.CommitAsync();
-        }
+        await environment.RegisterAsync(Definition);
+        var table = await environment.FeatureStore.FindTableAsync("visit_features");
 
         // Day 1: every user's spend is 10 + id. Day 2: the conversions (and user 1 converts again on day 4). Day 3: spend jumps
         // to 1000 + id, after every day-2 label: a naive join on the latest version would hand those values to the day-2 labels.
@@ -61,8 +52,7 @@ public sealed class When_labels_are_observed_after_the_features(FeatureRefreshEn
         var second = Assert.IsType<FeatureTableRefreshed>(await environment.RefreshAsync(Command(future)));
         Assert.Equal(first.FeatureVersion + 1, second.FeatureVersion);
 
-        var table = spec.Table;
-        var training = await environment.FeatureStore.ReadTrainingSetAsync(table, second.FeatureVersion);
+        var training = await environment.FeatureStore.ReadTrainingSetAsync(table!, second.FeatureVersion);
 
         Assert.Equal(Users + 1, training.RowCount);
         var spend = training.Numeric["spend"];
@@ -76,7 +66,7 @@ public sealed class When_labels_are_observed_after_the_features(FeatureRefreshEn
         Assert.Equal(Enumerable.Range(1, Users).Select(id => id % 3 == 0 ? 1.0 : 0.0).Prepend(0.0).Order(),
             training.Labels!.Order());
         // The version itself holds the latest values: only the training set is joined by time.
-        Assert.All((await environment.FeatureStore.ReadVersionAsync(table, second.FeatureVersion)).Numeric["spend"], value => Assert.True(value >= 1000));
+        Assert.All((await environment.FeatureStore.ReadVersionAsync(table!, second.FeatureVersion)).Numeric["spend"], value => Assert.True(value >= 1000));
     }
 
     private RefreshFeatures Command(Guid batchId) =>

@@ -1,10 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
-using Mlops.Catalog.Features.Definitions;
 using Mlops.Contracts;
 using Mlops.FeatureRefresh.Tests.Support;
-using Mlops.Hosting.Data;
 using Mlops.Simulator;
-using Npgsql;
 using Xunit;
 
 namespace Mlops.FeatureRefresh.Tests;
@@ -15,7 +11,7 @@ public sealed class When_a_yaml_table_is_refreshed_against_its_rules(FeatureRefr
     [Fact]
     public async Task Each_broken_rule_is_a_violation_with_its_numbers_and_no_version_is_written()
     {
-        await RegisterAsync("""
+        await environment.RegisterAsync("""
             name: strict_features
             source: raw.churn_customers
             entity: customer_id
@@ -52,7 +48,7 @@ public sealed class When_a_yaml_table_is_refreshed_against_its_rules(FeatureRefr
     [Fact]
     public async Task Data_postgres_refuses_fails_the_run_with_its_reason()
     {
-        await RegisterAsync("""
+        await environment.RegisterAsync("""
             name: log_features
             source: raw.churn_customers
             entity: customer_id
@@ -70,14 +66,4 @@ public sealed class When_a_yaml_table_is_refreshed_against_its_rules(FeatureRefr
     }
 
     private RefreshFeatures Command(Guid runId, Guid batchId, string table) => environment.Command(runId, batchId) with { FeatureTable = table };
-
-    private async Task RegisterAsync(string yaml)
-    {
-        var registry = environment.Service.Services.GetRequiredService<FeatureTableRegistry>();
-        var spec = await registry.CompileAsync(yaml);
-        await using var session = new DbSession(environment.Service.Services.GetRequiredService<NpgsqlDataSource>());
-        await session.BeginAsync();
-        await registry.RegisterAsync(session, spec, yaml, "tests");
-        await session.CommitAsync();
-    }
 }
