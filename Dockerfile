@@ -13,6 +13,7 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ./
 COPY contracts/ contracts/
 COPY services/ services/
+COPY examples/features/ examples/features/
 RUN if [ -z "$SERVICE" ] || [ ! -f "services/$SERVICE/$SERVICE.csproj" ]; then \
       echo "SERVICE must name a project under services/, e.g. --build-arg SERVICE=Mlops.Training (got '$SERVICE')" >&2; exit 1; fi
 RUN dotnet restore "services/$SERVICE/$SERVICE.csproj"

@@ -68,6 +68,14 @@ ALTER ROLE mlops_$service WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE
 GRANT mlops_services TO mlops_$service;
 GRANT mlops_$service TO mlops_owner;"
   done
+  # Feature expressions run under this role (SET LOCAL ROLE): it reads raw tables and writes feature rows, nothing else.
+  script="$script
+SELECT 'CREATE ROLE mlops_featurecompute' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlops_featurecompute') \\gexec
+ALTER ROLE mlops_featurecompute WITH NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;"
+  if [[ " $SERVICES " == *" featurerefresh "* ]]; then
+    script="$script
+GRANT mlops_featurecompute TO mlops_featurerefresh;"
+  fi
   script="$script
 SELECT 'CREATE DATABASE mlops OWNER mlops_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'mlops') \\gexec
 SELECT pg_get_userbyid(datdba) = 'mlops' AS legacy FROM pg_database WHERE datname = 'mlops' \\gset

@@ -3,14 +3,13 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Mlops.Contracts;
 using Mlops.FeatureRefresh;
-using Mlops.FeatureRefresh.Definitions;
 using Mlops.Simulator;
 
 namespace Mlops.Bench;
 
 /// <summary>
 /// P7: the feature refresh service computing a feature table version from one landed raw batch, from the RefreshFeatures
-/// command to its answer (read, compute, quality checks, write, in the service's own step worker). Issue 12 sets no goal
+/// command to its answer (read, compute in PostgreSQL from churn.yaml, quality checks, write, in the service's own step worker). Issue 12 sets no goal
 /// and names no baseline: the seconds are reported, with the landing time beside them.
 /// </summary>
 public static class FeatureRefreshBenchmark

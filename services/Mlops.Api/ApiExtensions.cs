@@ -79,6 +79,7 @@ public static class ApiExtensions
         api.MapBatchScoringEndpoints();
         api.MapPromoteCodeEndpoints();
         api.MapLineageEndpoints();
+        api.MapFeatureTableEndpoints();
         api.MapApprovalEndpoints();
         api.MapAuditEndpoints();
         api.MapWebhookEndpoints();

@@ -21,6 +21,7 @@ public static class CatalogExtensions
         services.AddMlopsMigrations(typeof(CatalogExtensions).Assembly);
         services.AddSingleton<FeatureStore>();
         services.AddSingleton<OnlineStore>();
+        services.AddSingleton<Features.Definitions.FeatureTableRegistry>();
         services.AddSingleton<RawBatches>();
         services.AddSingleton<RawTables>();
         // Resolved only by hosts with messaging (its outbox publisher): the API and the simulator.

@@ -14,7 +14,10 @@ public sealed class FeatureRefreshOptions
     [Range(1, int.MaxValue)]
     public int MinimumRows { get; set; } = 1;
 
-    /// <summary>Refreshes one instance computes at once: each holds a whole batch in memory.</summary>
+    /// <summary>Refreshes one instance computes at once: each holds a database connection for its computation.</summary>
     [Range(1, 64)]
     public int ConcurrentRefreshes { get; set; } = 2;
+
+    /// <summary>Register the feature tables bundled with the service (examples/features) at start-up.</summary>
+    public bool RegisterBundledTables { get; set; } = true;
 }

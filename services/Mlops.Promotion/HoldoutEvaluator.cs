@@ -26,7 +26,8 @@ public sealed class HoldoutEvaluator(FeatureStore features, TrackingStore tracki
             throw new EvaluationException($"Feature table {definition.Name} has no version {challenger.FeatureVersion}, which v{challenger.Version} was trained on.");
 
         var seed = await SeedOfAsync(challenger, cancellationToken);
-        var frame = await features.ReadVersionAsync(definition, challenger.FeatureVersion, cancellationToken);
+        // The rows Training split: labels joined to features as of the label's time when they are stored apart.
+        var frame = await features.ReadTrainingSetAsync(definition, challenger.FeatureVersion, cancellationToken);
         var labels = frame.Labels!;
         var rows = new DatasetSplit(seed).Rows(frame.EntityIds, Partition.Holdout).Where(row => !double.IsNaN(labels[row])).ToArray();
         if (rows.Length == 0)

@@ -3,11 +3,13 @@ using Mlops.Catalog.Features;
 namespace Mlops.Simulator;
 
 /// <summary>
-/// churn_features, from raw.churn_customers: one row per customer with the raw numeric and categorical attributes, two rates
+/// The churn features computed in C#, for clients that score raw customers themselves (the demo's traffic, tests). The
+/// feature store computes the same values from examples/features/churn.yaml inside PostgreSQL (a parity test holds them
+/// equal). churn_features, from raw.churn_customers: one row per customer with the raw numeric and categorical attributes, two rates
 /// that do not grow with tenure (average charge per month, support calls per year) and the label churned as 1/0.
 /// A missing input makes the features computed from it missing too.
 /// </summary>
-public sealed class ChurnFeatureDefinition : IFeatureDefinition
+public sealed class ChurnFeatureDefinition
 {
     public const string TableName = "churn_features";
 

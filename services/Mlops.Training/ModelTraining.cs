@@ -34,7 +34,8 @@ public sealed class ModelTraining(FeatureStore featureStore, ILogger<ModelTraini
                 $"not to {request.ModelName.Catalog}: a run reads only its own environment's data.");
         var features = SelectFeatures(table, request.Features);
 
-        var frame = await featureStore.ReadVersionAsync(table, request.FeatureVersion, cancellationToken);
+        // Point in time: labels observed apart from the features meet the features as they were at the label's time.
+        var frame = await featureStore.ReadTrainingSetAsync(table, request.FeatureVersion, cancellationToken);
         var labels = frame.Labels!;
         for (var row = 0; row < frame.RowCount; row++)
             if (labels[row] is not (0 or 1) && !double.IsNaN(labels[row]))

@@ -111,6 +111,24 @@ public sealed class When_the_cli_drives_the_api(ApiFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Features_register_sends_the_yaml_file_and_a_refusal_is_one_line_naming_the_reason()
+    {
+        var churn = Path.Combine(BuiltServices.RepositoryRoot, "examples", "features", "churn.yaml");
+        var bad = Path.Combine(Directory.CreateTempSubdirectory("mlops-features-").FullName, "bad.yaml");
+        await File.WriteAllTextAsync(bad, "name: cli_bad\nsource: raw.churn_customers\nentity: customer_id\nfeatures:\n  - {name: f, type: numeric, expression: 'pg_sleep(1)'}\n");
+
+        var registered = await CliAsync(fixture.AdminToken, "features", "register", "--file", churn);
+        var again = await CliAsync(fixture.AdminToken, "features", "register", "--file", churn);
+        var refused = await CliAsync(fixture.AdminToken, "features", "register", "--file", bad);
+
+        Assert.True(registered.ExitCode == 0, registered.Error);
+        Assert.Contains("Registered churn_features definition version 1 from raw.churn_customers", registered.Output);
+        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.Contains("churn_features definition version 1 is already this definition", again.Output);
+        AssertOneLine(refused, "422", "function 'pg_sleep' is not allowed");
+    }
+
+    [Fact]
     public async Task A_refusal_names_the_missing_permission()
     {
         await fixture.PrincipalAsync("cli-scientist", "data_scientist");

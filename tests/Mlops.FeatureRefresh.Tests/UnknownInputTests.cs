@@ -14,7 +14,8 @@ public sealed class When_the_command_names_what_does_not_exist(FeatureRefreshEnv
 
         var failed = Assert.IsType<FeatureRefreshFailed>(await environment.RefreshAsync(command));
 
-        Assert.Equal("Feature table 'fraud_features' is not defined; this service computes churn_features.", failed.Reason);
+        Assert.Equal("Feature table 'fraud_features' has no registered definition: register its YAML with mlops features register --file <table>.yaml (docs/features.md).",
+            failed.Reason);
         Assert.Equal(("fraud_features", FeatureRefreshEnvironment.Model), (failed.FeatureTable, failed.ModelName));
     }
 

@@ -24,34 +24,80 @@ public sealed class FeatureStore(NpgsqlDataSource dataSource)
         var existing = await session.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT columns::text FROM features.tables WHERE name = @Name FOR UPDATE", new { definition.Name }, session.Transaction,
             cancellationToken: cancellationToken));
-        var columns = CatalogJson.Serialize(definition.Columns);
         if (existing is not null)
         {
             if (!CatalogJson.Deserialize<List<FeatureColumn>>(existing).SequenceEqual(definition.Columns))
                 throw new InvalidOperationException(
                     $"Feature table {definition.Name} already exists with other columns; a schema change needs a new feature table.");
+        }
+        else
+        {
+            await InsertCatalogueRowAsync(session, definition, cancellationToken);
+        }
+
+        // A YAML definition registers the catalogue row first; its storage is made by the first refresh, here.
+        var storage = await session.Connection.QuerySingleAsync<(bool Exists, bool HasEventTime)>(new CommandDefinition("""
+            SELECT to_regclass(@table) IS NOT NULL,
+                   EXISTS (SELECT FROM information_schema.columns WHERE table_schema = 'features' AND table_name = @Name AND column_name = 'event_time')
+            """, new { table = QuotedTable(definition.Name), definition.Name }, session.Transaction, cancellationToken: cancellationToken));
+        var table = QuotedTable(definition.Name);
+        if (storage.Exists)
+        {
+            // Tables from before event times: their rows' time is unknown (null), and no training set joins them by time.
+            if (!storage.HasEventTime)
+                await session.Connection.ExecuteAsync(new CommandDefinition($"ALTER TABLE {table} ADD COLUMN event_time timestamptz",
+                    transaction: session.Transaction, cancellationToken: cancellationToken));
             return;
         }
 
         var columnSql = string.Join(", ", definition.Columns.Select(c =>
             $"{SqlIdentifier.Quote(c.Name)} {(c.Type == FeatureType.Numeric ? "double precision" : "text")}"));
         var labelSql = definition.LabelColumn is null ? "" : $", {SqlIdentifier.Quote(definition.LabelColumn)} double precision";
-        var table = QuotedTable(definition.Name);
+        var entity = SqlIdentifier.Quote(definition.EntityColumn);
         await session.Connection.ExecuteAsync(new CommandDefinition($"""
             CREATE TABLE {table} (
-                {SqlIdentifier.Quote(definition.EntityColumn)} bigint NOT NULL,
+                {entity} bigint NOT NULL,
                 version integer NOT NULL,
+                event_time timestamptz,
                 {columnSql}{labelSql},
-                PRIMARY KEY (version, {SqlIdentifier.Quote(definition.EntityColumn)})
-            )
+                PRIMARY KEY (version, {entity})
+            );
+            CREATE INDEX ON {table} ({entity}, event_time);
             """, transaction: session.Transaction, cancellationToken: cancellationToken));
+    }
 
-        await session.Connection.ExecuteAsync(new CommandDefinition("""
+    /// <summary>The catalogue's row of a new table (its storage is made by <see cref="EnsureTableAsync"/>).</summary>
+    internal static Task InsertCatalogueRowAsync(DbSession session, FeatureTableDefinition definition, CancellationToken cancellationToken) =>
+        session.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO features.tables (name, entity_column, columns, label_column, source_table, description)
             VALUES (@Name, @EntityColumn, @Columns::jsonb, @LabelColumn, @SourceTable, @Description)
-            """, new { definition.Name, definition.EntityColumn, Columns = columns, definition.LabelColumn, definition.SourceTable, definition.Description },
-            session.Transaction, cancellationToken: cancellationToken));
+            """, new
+            {
+                definition.Name, definition.EntityColumn, Columns = CatalogJson.Serialize(definition.Columns), definition.LabelColumn, definition.SourceTable,
+                definition.Description,
+            }, session.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>The number the table's next version takes; the catalogue row's lock orders concurrent refreshes of one table.</summary>
+    public async Task<int> NextVersionAsync(DbSession session, string name, CancellationToken cancellationToken = default)
+    {
+        await session.Connection.ExecuteAsync(new CommandDefinition("SELECT 1 FROM features.tables WHERE name = @name FOR UPDATE",
+            new { name }, session.Transaction, cancellationToken: cancellationToken));
+        return await session.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT coalesce(max(version), 0) + 1 FROM features.table_versions WHERE table_name = @name",
+            new { name }, session.Transaction, cancellationToken: cancellationToken));
     }
+
+    /// <summary>Records a version whose rows are already in its table (computed in PostgreSQL), with the definition version that computed it.</summary>
+    public Task RecordVersionAsync(DbSession session, string name, int version, long rowCount, IReadOnlyList<Guid> rawBatchIds, Guid? pipelineRunId,
+        IReadOnlyList<FeatureStatistics> statistics, string principal, string? environment, int? definitionVersion, CancellationToken cancellationToken = default) =>
+        session.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO features.table_versions (table_name, version, row_count, raw_batch_ids, pipeline_run_id, statistics, created_by, environment, definition_version)
+            VALUES (@name, @version, @rowCount, @RawBatchIds, @pipelineRunId, @Statistics::jsonb, @principal, @environment, @definitionVersion)
+            """, new
+            {
+                name, version, rowCount, RawBatchIds = rawBatchIds.ToArray(), pipelineRunId, Statistics = CatalogJson.Serialize(statistics), principal,
+                environment, definitionVersion,
+            }, session.Transaction, cancellationToken: cancellationToken));
 
     public async Task<FeatureTableDefinition?> FindTableAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -77,12 +123,7 @@ public sealed class FeatureStore(NpgsqlDataSource dataSource)
         CancellationToken cancellationToken = default)
     {
         definition.Validate();
-        // The lock on the catalogue row orders concurrent refreshes of one table, so version numbers never collide.
-        await session.Connection.ExecuteAsync(new CommandDefinition("SELECT 1 FROM features.tables WHERE name = @Name FOR UPDATE",
-            new { definition.Name }, session.Transaction, cancellationToken: cancellationToken));
-        var version = await session.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT coalesce(max(version), 0) + 1 FROM features.table_versions WHERE table_name = @Name",
-            new { definition.Name }, session.Transaction, cancellationToken: cancellationToken));
+        var version = await NextVersionAsync(session, definition.Name, cancellationToken);
 
         var columnNames = new List<string> { definition.EntityColumn, "version" };
         columnNames.AddRange(definition.Columns.Select(c => c.Name));
@@ -123,14 +164,8 @@ public sealed class FeatureStore(NpgsqlDataSource dataSource)
             await writer.CompleteAsync(cancellationToken);
         }
 
-        await session.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO features.table_versions (table_name, version, row_count, raw_batch_ids, pipeline_run_id, statistics, created_by, environment)
-            VALUES (@Name, @Version, @RowCount, @RawBatchIds, @PipelineRunId, @Statistics::jsonb, @Principal, @Environment)
-            """, new
-            {
-                definition.Name, Version = version, RowCount = (long)frame.RowCount, RawBatchIds = rawBatchIds.ToArray(), PipelineRunId = pipelineRunId,
-                Statistics = CatalogJson.Serialize(statistics), Principal = principal, Environment = environment,
-            }, session.Transaction, cancellationToken: cancellationToken));
+        await RecordVersionAsync(session, definition.Name, version, frame.RowCount, rawBatchIds, pipelineRunId, statistics, principal, environment, null,
+            cancellationToken);
         return version;
     }
 
@@ -248,6 +283,62 @@ public sealed class FeatureStore(NpgsqlDataSource dataSource)
             throw new InvalidOperationException($"Feature table {definition.Name} version {version} holds {row} rows, not the {rows} recorded.");
 
         return new FeatureFrame(definition.Columns, entityIds, numeric, categorical, labels);
+    }
+
+    /// <summary>
+    /// The rows a model learns from, point in time: when the table's labels are stored apart (their own source or time),
+    /// each label of the version is joined to the entity's latest feature row at or before the label's time, among the
+    /// versions of the same environment up to this one; a label with no such row is left out. Otherwise each row's label was
+    /// observed with its features, and the training set is the version's rows (<see cref="ReadVersionAsync"/>).
+    /// </summary>
+    public async Task<FeatureFrame> ReadTrainingSetAsync(FeatureTableDefinition definition, int version, CancellationToken cancellationToken = default)
+    {
+        definition.Validate();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var labelled = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT FROM features.labels WHERE table_name = @Name AND version = @version)", new { definition.Name, version },
+            cancellationToken: cancellationToken));
+        if (!labelled)
+            return await ReadVersionAsync(definition, version, cancellationToken);
+
+        var entity = SqlIdentifier.Quote(definition.EntityColumn);
+        await using var command = new NpgsqlCommand($"""
+            SELECT l.entity_id, {string.Join(", ", definition.Columns.Select(c => "f." + SqlIdentifier.Quote(c.Name)))}, l.label
+            FROM features.labels l
+            CROSS JOIN LATERAL (
+                SELECT t.* FROM {QuotedTable(definition.Name)} t
+                WHERE t.{entity} = l.entity_id AND t.event_time <= l.label_time AND t.version = ANY(
+                    SELECT v.version FROM features.table_versions v JOIN features.table_versions this
+                      ON this.table_name = v.table_name AND this.version = @version AND v.environment IS NOT DISTINCT FROM this.environment
+                    WHERE v.table_name = @name AND v.version <= @version)
+                ORDER BY t.event_time DESC, t.version DESC
+                LIMIT 1) f
+            WHERE l.table_name = @name AND l.version = @version
+            ORDER BY l.entity_id, l.label_time
+            """, connection);
+        command.Parameters.AddWithValue("name", definition.Name);
+        command.Parameters.AddWithValue("version", version);
+        var entityIds = new List<long>();
+        var numeric = definition.Columns.Where(c => c.Type == FeatureType.Numeric).ToDictionary(c => c.Name, _ => new List<double>());
+        var categorical = definition.Columns.Where(c => c.Type == FeatureType.Categorical).ToDictionary(c => c.Name, _ => new List<string?>());
+        var labels = new List<double>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entityIds.Add(reader.GetInt64(0));
+            for (var c = 0; c < definition.Columns.Count; c++)
+            {
+                var column = definition.Columns[c];
+                if (column.Type == FeatureType.Numeric)
+                    numeric[column.Name].Add(reader.IsDBNull(c + 1) ? double.NaN : reader.GetDouble(c + 1));
+                else
+                    categorical[column.Name].Add(reader.IsDBNull(c + 1) ? null : reader.GetString(c + 1));
+            }
+            var last = definition.Columns.Count + 1;
+            labels.Add(reader.IsDBNull(last) ? double.NaN : reader.GetDouble(last));
+        }
+        return new FeatureFrame(definition.Columns, entityIds.ToArray(), numeric.ToDictionary(c => c.Key, c => c.Value.ToArray()),
+            categorical.ToDictionary(c => c.Key, c => c.Value.ToArray()), labels.ToArray());
     }
 
     private static string QuotedTable(string name) => "features." + SqlIdentifier.Quote(name, "feature table name");

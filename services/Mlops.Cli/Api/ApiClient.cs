@@ -63,6 +63,18 @@ public sealed class ApiClient : IDisposable
             return new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         }, retry: true, cancellationToken);
 
+    /// <summary>A body sent as written (a YAML definition), not as JSON.</summary>
+    public Task<T> PostTextAsync<T>(string path, string body, string mediaType, CancellationToken cancellationToken)
+    {
+        var key = Guid.NewGuid().ToString();
+        return SendAsync<T>(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, mediaType) };
+            request.Headers.Add("Idempotency-Key", key);
+            return request;
+        }, retry: true, cancellationToken);
+    }
+
     /// <summary>A server-sent event stream (e.g. a followed run), until the server ends it.</summary>
     public async IAsyncEnumerable<SseItem<string>> StreamAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -2,24 +2,25 @@ using System.Diagnostics;
 using Mlops.Catalog;
 using Mlops.Catalog.Features;
 using Mlops.Contracts;
-using Mlops.FeatureRefresh.Definitions;
+using Mlops.Catalog.Features.Definitions;
 using Mlops.FeatureRefresh.Refresh;
 using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Steps;
 using Mlops.Hosting.Telemetry;
-using Mlops.Simulator;
+using Npgsql;
 
 namespace Mlops.FeatureRefresh.Consumers;
 
 /// <summary>
-/// Computes a feature table version from a raw batch for a pipeline run. The batch is read in a short read-only transaction
-/// and computed with nothing open; then one transaction writes the version and its quality verdict with the answer:
+/// Computes a feature table version from a raw batch for a pipeline run, from the table's registered YAML definition. The
+/// definition and batch are found in a short read; then one transaction computes the version inside PostgreSQL
+/// (<see cref="FeatureComputation"/>), checks it, and writes it with its quality verdict and the answer:
 /// <see cref="FeatureTableRefreshed"/>, <see cref="DataQualityViolated"/> (nothing written but the verdict) or
 /// <see cref="FeatureRefreshFailed"/> (nothing written). A run that already wrote its version gets the first answer again.
 /// </summary>
 public sealed class RefreshFeaturesStep(
-    FeatureDefinitions definitions,
+    FeatureTableRegistry registry,
     FeatureStore featureStore,
     FeatureTimeTravel timeTravel,
     RawBatches rawBatches,
@@ -57,30 +58,24 @@ public sealed class RefreshFeaturesStep(
 
     private async Task<StepCommit> ComputeAsync(RefreshFeatures command, Activity? activity, CancellationToken cancellationToken)
     {
-        var (definition, problem) = Resolve(command);
-        if (definition is null)
-            return Answer(Failed(command, activity, problem!));
-        var table = definition.Table;
+        if (Check(command) is { } problem)
+            return Answer(Failed(command, activity, problem));
 
-        var (answer, batch, sourceColumns, rows) = await ReadAsync(command, definition, activity, cancellationToken);
+        var (answer, spec, definitionVersion, batch, sourceColumns) = await ReadAsync(command, activity, cancellationToken);
         if (answer is not null)
             return Answer(answer);
+        var table = spec!.Table;
         var batchId = batch!.BatchId;
         activity?.SetTag(RefreshFeaturesConsumer.RawBatchTag, batchId.ToString());
 
-        var violations = DataQualityChecks.CheckSchema(table.SourceTable, definition.SourceColumns, sourceColumns).ToList();
-        var frame = rows is null ? null : definition.Compute(rows);
-        if (frame is not null)
-            violations.AddRange(qualityChecks.CheckRows(batch, frame, table.LabelColumn));
-        IReadOnlyList<FeatureStatistics> statistics = frame is null ? [] : FeatureStatisticsCalculator.Compute(frame);
-
-        if (frame is not { } computed || violations.Count > 0)
+        var schemaViolations = DataQualityChecks.CheckSchema(table.SourceTable, spec.SourceColumns, sourceColumns);
+        if (schemaViolations.Count > 0)
         {
             return async (commitSession, token) =>
             {
-                await featureStore.RecordQualityAsync(commitSession, table.Name, null, command.CorrelationId, [batchId], false, violations, statistics,
+                await featureStore.RecordQualityAsync(commitSession, table.Name, null, command.CorrelationId, [batchId], false, schemaViolations, [],
                     command.Environment, token);
-                return [Violated(command, activity, table.Name, violations)];
+                return [Violated(command, activity, table.Name, schemaViolations)];
             };
         }
 
@@ -94,14 +89,45 @@ public sealed class RefreshFeaturesStep(
             {
                 return [Failed(command, activity, exception.Message)];
             }
-            var version = await featureStore.WriteVersionAsync(commitSession, table, computed, [batchId], command.CorrelationId, statistics,
-                command.Principal, command.Environment, token);
+            var version = await featureStore.NextVersionAsync(commitSession, table.Name, token);
+            var transaction = commitSession.Transaction!;
+            // The rows go in first so the checks run over them in SQL; a refused version is rolled back to here, its verdict kept.
+            await transaction.SaveAsync("computed", token);
+            long rows;
+            try
+            {
+                rows = await FeatureComputation.InsertAsync(commitSession, spec, version, [batchId], command.Environment, token);
+            }
+            catch (PostgresException exception) when (exception.SqlState.StartsWith("22", StringComparison.Ordinal)
+                || exception.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                // Data PostgreSQL refuses (a division by zero, a log of a negative number, a repeated entity) is this batch's fault:
+                // the run stops with the reason, nothing is retried.
+                await transaction.RollbackAsync("computed", token);
+                var reason = exception.SqlState == PostgresErrorCodes.UniqueViolation
+                    ? $"Batch {batchId} of {table.SourceTable} holds more than one row for one {table.EntityColumn}: {exception.Detail ?? exception.MessageText}"
+                    : $"Computing {table.Name} from batch {batchId} failed in PostgreSQL: {exception.MessageText}.";
+                return [Failed(command, activity, reason)];
+            }
+
+            var (statistics, ruleViolations) = await FeatureComputation.CheckAsync(commitSession, spec, version, qualityChecks.MaxNullRate, token);
+            var violations = qualityChecks.CheckRowCount(batch, rows).Concat(ruleViolations).ToList();
+            if (violations.Count > 0)
+            {
+                await transaction.RollbackAsync("computed", token);
+                await featureStore.RecordQualityAsync(commitSession, table.Name, null, command.CorrelationId, [batchId], false, violations, statistics,
+                    command.Environment, token);
+                return [Violated(command, activity, table.Name, violations)];
+            }
+
+            await featureStore.RecordVersionAsync(commitSession, table.Name, version, rows, [batchId], command.CorrelationId, statistics, command.Principal,
+                command.Environment, definitionVersion, token);
             await featureStore.RecordQualityAsync(commitSession, table.Name, version, command.CorrelationId, [batchId], true, [], statistics,
                 command.Environment, token);
 
             activity?.SetTag(RefreshFeaturesConsumer.FeatureVersionTag, version);
             logger.LogInformation("Wrote {FeatureTable} version {Version} ({RowCount} rows from batch {BatchId}) for {ModelName} in run {RunId}",
-                table.Name, version, computed.RowCount, batchId, command.ModelName, command.CorrelationId);
+                table.Name, version, rows, batchId, command.ModelName, command.CorrelationId);
             return [new FeatureTableRefreshed
             {
                 CorrelationId = command.CorrelationId,
@@ -110,7 +136,7 @@ public sealed class RefreshFeaturesStep(
                 Principal = command.Principal,
                 FeatureTable = table.Name,
                 FeatureVersion = version,
-                RowCount = computed.RowCount,
+                RowCount = rows,
                 RawBatchIds = [batchId],
                 Statistics = statistics,
             }];
@@ -132,27 +158,35 @@ public sealed class RefreshFeaturesStep(
 
     /// <summary>
     /// Everything the computation needs from the database, in one short read: the answer already given to this run if any,
-    /// else the batch, the source table's columns and, when the schema allows reading them, the batch's rows.
+    /// else the table's current definition, the batch and the source table's columns now.
     /// </summary>
-    private async Task<(object? Answer, RawBatch? Batch, IReadOnlyList<SourceColumn> Columns, RawRows? Rows)> ReadAsync(RefreshFeatures command,
-        IFeatureDefinition definition, Activity? activity, CancellationToken cancellationToken)
+    private async Task<(object? Answer, FeatureTableSpec? Spec, int DefinitionVersion, RawBatch? Batch, IReadOnlyList<SourceColumn> Columns)> ReadAsync(
+        RefreshFeatures command, Activity? activity, CancellationToken cancellationToken)
     {
-        var table = definition.Table;
         await session.BeginAsync(cancellationToken);
         try
         {
-            if (await featureStore.FindVersionByRunAsync(session, table.Name, command.CorrelationId, cancellationToken) is { } written)
+            if (await featureStore.FindVersionByRunAsync(session, command.FeatureTable, command.CorrelationId, cancellationToken) is { } written)
             {
-                logger.LogInformation("Run {RunId} already wrote {FeatureTable} version {Version}; answering again", command.CorrelationId, table.Name,
+                logger.LogInformation("Run {RunId} already wrote {FeatureTable} version {Version}; answering again", command.CorrelationId, command.FeatureTable,
                     written.Version);
                 activity?.SetTag(RefreshFeaturesConsumer.FeatureVersionTag, written.Version);
-                return (Refreshed(command, written), null, [], null);
+                return (Refreshed(command, written), null, 0, null, []);
             }
-            if (await featureStore.FindQualityByRunAsync(session, table.Name, command.CorrelationId, cancellationToken) is { Passed: false } rejected)
+            if (await featureStore.FindQualityByRunAsync(session, command.FeatureTable, command.CorrelationId, cancellationToken) is { Passed: false } rejected)
             {
-                logger.LogInformation("Run {RunId} already stopped on the data quality of {FeatureTable}; answering again", command.CorrelationId, table.Name);
-                return (Violated(command, activity, table.Name, rejected.Violations), null, [], null);
+                logger.LogInformation("Run {RunId} already stopped on the data quality of {FeatureTable}; answering again", command.CorrelationId,
+                    command.FeatureTable);
+                return (Violated(command, activity, command.FeatureTable, rejected.Violations), null, 0, null, []);
             }
+
+            if (await registry.FindAsync(session, command.FeatureTable, cancellationToken) is not var (spec, definitionVersion))
+                return (Failed(command, activity, $"Feature table '{command.FeatureTable}' has no registered definition: register its YAML with " +
+                    "mlops features register --file <table>.yaml (docs/features.md)."), null, 0, null, []);
+            var table = spec.Table;
+            if (command.SourceTable.Length > 0 && command.SourceTable != table.SourceTable)
+                return (Failed(command, activity, $"Feature table {table.Name} is computed from {table.SourceTable}, not from '{command.SourceTable}'."),
+                    null, 0, null, []);
 
             // A restore stays the environment's current version until new data lands: recomputing from the batch it turned
             // away from would undo it. A run that names its batch computes from that batch.
@@ -162,46 +196,38 @@ public sealed class RefreshFeaturesStep(
                 logger.LogInformation("{FeatureTable} version {Version} in {Environment} is a restore and no batch landed since; run {RunId} uses it",
                     table.Name, restored.Version, command.Environment, command.CorrelationId);
                 activity?.SetTag(RefreshFeaturesConsumer.FeatureVersionTag, restored.Version);
-                return (Refreshed(command, restored), null, [], null);
+                return (Refreshed(command, restored), null, 0, null, []);
             }
 
-            var sourceColumns = await RawBatchReader.ColumnsAsync(session, table.SourceTable, cancellationToken);
+            var sourceColumns = await FeatureTableRegistry.ColumnsAsync(session.Connection, session.Transaction, table.SourceTable, cancellationToken);
             var (batch, missing) = sourceColumns.Count == 0
                 ? (null, $"Source table {table.SourceTable} does not exist.")
                 : await FindBatchAsync(command, table, cancellationToken);
-            if (batch is null)
-                return (Failed(command, activity, missing!), null, [], null);
-
-            var rows = DataQualityChecks.CanRead(definition.SourceColumns, sourceColumns)
-                ? await RawBatchReader.ReadAsync(session, definition, batch.BatchId, cancellationToken)
-                : null;
-            return (null, batch, sourceColumns, rows);
+            return batch is null
+                ? (Failed(command, activity, missing!), null, 0, null, [])
+                : (null, spec, definitionVersion, batch, sourceColumns);
         }
         finally
         {
-            // Read only: nothing to commit, and the computation that follows holds no connection.
+            // Read only: nothing to commit, and the computation runs in the commit's transaction.
             await session.DisposeAsync();
         }
     }
 
     private static StepCommit Answer(object reply) => (_, _) => Task.FromResult<IReadOnlyList<object>>([reply]);
 
-    /// <summary>The definition the command asks for, or why there is none.</summary>
-    private (IFeatureDefinition? Definition, string? Problem) Resolve(RefreshFeatures command)
+    /// <summary>Why the command cannot be computed whatever the database holds, or null.</summary>
+    private static string? Check(RefreshFeatures command)
     {
         if (!ModelName.TryParse(command.ModelName, out var model, out var error))
-            return (null, error);
+            return error;
         if (model!.Catalog != command.Environment)
-            return (null, $"Model {model} lives in catalog '{model.Catalog}', not in environment '{command.Environment}'.");
+            return $"Model {model} lives in catalog '{model.Catalog}', not in environment '{command.Environment}'.";
         if (string.IsNullOrWhiteSpace(command.Principal))
-            return (null, "RefreshFeatures names no principal: every pipeline step records who asked for it.");
+            return "RefreshFeatures names no principal: every pipeline step records who asked for it.";
         if (!SqlIdentifier.IsValid(command.FeatureTable))
-            return (null, $"'{command.FeatureTable}' is not a feature table name: use 1 to {SqlIdentifier.MaxLength} lower-case letters, digits and underscores.");
-        if (definitions.Find(command.FeatureTable) is not { } definition)
-            return (null, $"Feature table '{command.FeatureTable}' is not defined; this service computes {string.Join(", ", definitions.Names)}.");
-        if (command.SourceTable.Length > 0 && command.SourceTable != definition.Table.SourceTable)
-            return (null, $"Feature table {definition.Table.Name} is computed from {definition.Table.SourceTable}, not from '{command.SourceTable}'.");
-        return (definition, null);
+            return $"'{command.FeatureTable}' is not a feature table name: use 1 to {SqlIdentifier.MaxLength} lower-case letters, digits and underscores.";
+        return null;
     }
 
     /// <summary>The batch the command names, else the source table's latest, in the run's environment only; or why there is none.</summary>

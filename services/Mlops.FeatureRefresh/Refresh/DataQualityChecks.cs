@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Mlops.Catalog.Features;
-using Mlops.Simulator;
 
 namespace Mlops.FeatureRefresh.Refresh;
 
@@ -29,41 +28,18 @@ public sealed class DataQualityChecks(IOptions<FeatureRefreshOptions> options)
         return violations;
     }
 
-    /// <summary>Whether every expected column is there with its expected type, so the batch can be read at all.</summary>
-    public static bool CanRead(IReadOnlyList<SourceColumn> expected, IReadOnlyList<SourceColumn> actual) =>
-        expected.All(actual.Contains);
+    /// <summary>The null-rate limit of a definition that sets none.</summary>
+    public double MaxNullRate => options.Value.MaxNullRate;
 
-    /// <summary>Row count and missing values of a computed batch.</summary>
-    public IReadOnlyList<string> CheckRows(RawBatch batch, FeatureFrame frame, string? labelColumn)
+    /// <summary>Row count of a computed batch: enough rows, and as many as the batch was registered with.</summary>
+    public IReadOnlyList<string> CheckRowCount(RawBatch batch, long rows)
     {
         var limits = options.Value;
         var violations = new List<string>();
-        var rows = frame.RowCount;
-
         if (rows < limits.MinimumRows)
             violations.Add($"Batch {batch.BatchId} of {batch.SourceTable} has {rows} rows; a feature table version needs at least {limits.MinimumRows}.");
         if (rows != batch.RowCount)
             violations.Add($"Batch {batch.BatchId} was registered with {batch.RowCount} rows but {batch.SourceTable} holds {rows} of them.");
-        if (rows == 0)
-            return violations;
-
-        foreach (var column in frame.Columns)
-        {
-            var missing = column.Type == FeatureType.Numeric
-                ? frame.Numeric[column.Name].Count(double.IsNaN)
-                : frame.Categorical[column.Name].Count(v => v is null);
-            AddNullRateViolation(violations, $"Feature {column.Name}", missing, rows, limits.MaxNullRate);
-        }
-        if (labelColumn is not null && frame.Labels is { } labels)
-            AddNullRateViolation(violations, $"Label {labelColumn}", labels.Count(double.IsNaN), rows, limits.MaxNullRate);
-
         return violations;
-    }
-
-    private static void AddNullRateViolation(List<string> violations, string what, int missing, int rows, double maxNullRate)
-    {
-        var rate = (double)missing / rows;
-        if (rate > maxNullRate)
-            violations.Add($"{what} is null in {missing} of {rows} rows ({rate * 100:0.0}%), above the {maxNullRate * 100:0.0}% limit.");
     }
 }

@@ -84,6 +84,7 @@ public sealed class DatabaseAccess(ILogger<DatabaseAccess> logger)
             var privileges = grant.Level switch
             {
                 SchemaAccessLevel.Read => "SELECT",
+                SchemaAccessLevel.Insert => "INSERT",
                 SchemaAccessLevel.Append => "SELECT, INSERT",
                 _ => "SELECT, INSERT, UPDATE, DELETE",
             };
@@ -106,6 +107,7 @@ public sealed class DatabaseAccess(ILogger<DatabaseAccess> logger)
         var (tables, sequences) = level switch
         {
             SchemaAccessLevel.Read => ("SELECT", "SELECT"),
+            SchemaAccessLevel.Insert => ("INSERT", "USAGE"),
             SchemaAccessLevel.Append => ("SELECT, INSERT", "USAGE, SELECT"),
             // A table a Create grantee makes may reference the schema's own (raw tables reference raw.batches).
             SchemaAccessLevel.Create => ("SELECT, INSERT, UPDATE, DELETE, REFERENCES", "USAGE, SELECT, UPDATE"),

@@ -15,6 +15,13 @@ public static class DatabaseAccessPolicy
     public const string ServicesRole = "mlops_services";
 
     /// <summary>The login role of a service: <c>mlops_</c> and its name without dashes (<c>feature-refresh</c> is <c>mlops_featurerefresh</c>).</summary>
+    /// <summary>
+    /// The role feature expressions run under (SET LOCAL ROLE): NOLOGIN, made by deploy/infra.sh and granted to feature
+    /// refresh alone. It reads raw tables and inserts into feature tables (granted by each table's owner when it computes
+    /// into it) and labels, nothing else.
+    /// </summary>
+    public const string FeatureComputeRole = "mlops_featurecompute";
+
     public static string RoleOf(string service) => "mlops_" + service.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
 
     public static IReadOnlyList<SchemaGrant> Grants { get; } =
@@ -53,6 +60,7 @@ public static class DatabaseAccessPolicy
         new("features_online", RoleOf("serving"), SchemaAccessLevel.Read),
 
         new("raw", RoleOf("feature-refresh"), SchemaAccessLevel.Read),
+        new("raw", FeatureComputeRole, SchemaAccessLevel.Read),
         new("raw", RoleOf("compliance"), SchemaAccessLevel.Read),
         new("raw", RoleOf("orchestrator"), SchemaAccessLevel.Read),
 
@@ -97,7 +105,8 @@ public static class DatabaseAccessPolicy
     public static IReadOnlyList<TableGrant> TableGrants { get; } =
     [
         new("identity.security_alerts", RoleOf("serving"), SchemaAccessLevel.Append),
-        // A feature table restore takes the catalogue row's lock (FOR UPDATE, which needs UPDATE) that numbers versions.
+        // Feature table definitions are registered through the API (YAML), and a restore takes the catalogue row's lock (FOR
+        // UPDATE, which needs UPDATE) that numbers versions.
         new("features.tables", RoleOf("api"), SchemaAccessLevel.Write),
         // An operator archives or restores a version through the API, in the same transaction as its audit entry; the
         // API changes a version's status only, never an alias (aliases move in the promotion service).
@@ -106,5 +115,8 @@ public static class DatabaseAccessPolicy
         new("scoring.jobs", RoleOf("api"), SchemaAccessLevel.Append),
         new("serving.inference_log", RoleOf("batch-scoring"), SchemaAccessLevel.Append),
         new("serving.logged_batches", RoleOf("batch-scoring"), SchemaAccessLevel.Append),
+        new("features.labels", FeatureComputeRole, SchemaAccessLevel.Insert),
+        // Feature table definitions are registered through the API (YAML), audited in the same transaction.
+        new("features.definitions", RoleOf("api"), SchemaAccessLevel.Append),
     ];
 }

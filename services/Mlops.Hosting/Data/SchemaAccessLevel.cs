@@ -6,6 +6,9 @@ public enum SchemaAccessLevel
     /// <summary>SELECT.</summary>
     Read,
 
+    /// <summary>INSERT only: rows a role writes but may not read back (feature expressions' labels).</summary>
+    Insert,
+
     /// <summary>SELECT and INSERT: an append-only log.</summary>
     Append,
 

@@ -2,6 +2,9 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Mlops.Catalog.Features;
+using Mlops.Catalog.Features.Definitions;
+using Mlops.Hosting.Data;
+using Npgsql;
 using Mlops.Contracts;
 using Mlops.Hosting;
 using Mlops.Hosting.Messaging;
@@ -63,6 +66,17 @@ public class FeatureRefreshEnvironment : TestEnvironment
         SourceTable = RawDataLander.SourceTable,
         RawBatchId = batchId,
     };
+
+    /// <summary>Registers a YAML feature table as the API would, under the service's role.</summary>
+    public async Task RegisterAsync(string yaml)
+    {
+        var registry = Service.Services.GetRequiredService<FeatureTableRegistry>();
+        var spec = await registry.CompileAsync(yaml);
+        await using var session = new DbSession(Service.Services.GetRequiredService<NpgsqlDataSource>());
+        await session.BeginAsync();
+        await registry.RegisterAsync(session, spec, yaml, "tests");
+        await session.CommitAsync();
+    }
 
     public Task PublishAsync(RefreshFeatures command) => Upstream.Services.GetRequiredService<IBus>().Publish(command);
 
