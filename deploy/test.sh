@@ -32,6 +32,9 @@ if [ -z "${MLOPS_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# ONNX parity tests and the example trainers (examples/trainers) run Debian's scikit-learn and onnx under /usr/bin/python3.
+/usr/bin/python3 -c 'import sklearn, onnx' 2>/dev/null || { [ "$(id -u)" = 0 ] && export DEBIAN_FRONTEND=noninteractive && { apt-get install -y -qq python3-sklearn python3-onnx >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-sklearn python3-onnx >/dev/null; }; }; } || echo "[test] python3-sklearn and python3-onnx are missing (apt-get install -y python3-sklearn python3-onnx, as root): the ONNX and trainer tests will fail" >&2
+
 results=$ROOT/artifacts/test-results
 rm -rf "$results" && mkdir -p "$results"
 log=$results/dotnet-test.log

@@ -9,7 +9,7 @@ public static class ModelFormats
     /// <summary>The portable JSON document (docs/model-format.md), scored by <see cref="CompiledModel"/>.</summary>
     public const string Portable = ModelDocument.CurrentFormat;
 
-    /// <summary>An ONNX graph.</summary>
+    /// <summary>An ONNX graph (docs/model-format.md, "ONNX models"), scored by <see cref="OnnxModel"/> through ONNX Runtime.</summary>
     public const string Onnx = "onnx";
 
     public static IReadOnlyList<string> All { get; } = [Portable, Onnx];
@@ -26,7 +26,7 @@ public static class ModelFormats
     public static IScoringModel Load(string format, byte[] artifact) => format switch
     {
         Portable => CompiledModel.Load(artifact),
-        Onnx => throw new InvalidModelException("ONNX models cannot be scored by this version yet."),
+        Onnx => OnnxModel.Load(artifact),
         _ => throw new InvalidModelException($"Unknown model format '{format}'; known: {string.Join(", ", All)}."),
     };
 }
