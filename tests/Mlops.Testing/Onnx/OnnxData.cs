@@ -1,7 +1,7 @@
 using Mlops.Catalog.Features;
 using Mlops.Catalog.Models;
 
-namespace Mlops.Catalog.Tests.Onnx;
+namespace Mlops.Testing.Onnx;
 
 /// <summary>Synthetic subscribers with numeric and categorical features, some of them null, and a label that depends on them.</summary>
 public static class OnnxData
