@@ -27,7 +27,7 @@ public sealed class When_an_onnx_version_is_champion(ServingFixture fixture) : I
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(version.ToString(), response.Headers.GetValues("X-Model-Version").Single());
         var predictions = await PredictionsAsync(response);
-        AssertParity(trained, predict, predictions);
+        trained.AssertParity(predict, predictions);
         var requestId = Guid.Parse(response.Headers.GetValues("X-Request-Id").Single());
         var logged = await Eventually.WaitAsync(() => fixture.Database.QueryAsync<(int RowIndex, int Version, double Prediction)>(
                 "SELECT row_index, model_version, prediction FROM serving.inference_log WHERE request_id = @requestId ORDER BY row_index", new { requestId }),
@@ -58,7 +58,7 @@ public sealed class When_an_onnx_version_is_champion(ServingFixture fixture) : I
 
         var portablePredictions = await PredictionsAsync(first);
         Assert.Equal(Enumerable.Range(0, predict.RowCount).Select(row => ServingFixture.Expected(0.25, -0.5, 2.0 + row, "red")), portablePredictions);
-        AssertParity(trained, predict, await PredictionsAsync(second));
+        trained.AssertParity(predict, await PredictionsAsync(second));
         Assert.Equal(portablePredictions, await PredictionsAsync(third));
         Assert.Equal([onnx], loadedAfterOnnx);
         Assert.Equal([portable], served.LoadedVersions.Where(v => v.ModelName == model).Select(v => v.Version));
@@ -108,7 +108,7 @@ public sealed class When_an_onnx_version_is_champion(ServingFixture fixture) : I
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.All(responses, r => Assert.NotEqual(bad.ToString(), r.Headers.GetValues("X-Model-Version").Single()));
         foreach (var response in responses)
-            AssertParity(trained, predict, await PredictionsAsync(response));
+            trained.AssertParity(predict, await PredictionsAsync(response));
     }
 
     private async Task<(OnnxTrainerRun Trained, FeatureFrame Predict)> TrainAsync()
@@ -140,16 +140,6 @@ public sealed class When_an_onnx_version_is_champion(ServingFixture fixture) : I
     {
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return body.GetProperty("predictions").EnumerateArray().Select(p => p.GetDouble()).ToArray();
-    }
-
-    private static void AssertParity(OnnxTrainerRun trained, FeatureFrame predict, double[] predictions)
-    {
-        Assert.Equal(predict.RowCount, predictions.Length);
-        for (var row = 0; row < predict.RowCount; row++)
-        {
-            var expected = trained.Predictions[predict.EntityIds[row]];
-            Assert.True(Math.Abs(expected - predictions[row]) <= 1e-6, $"entity {predict.EntityIds[row]}: scikit-learn {expected}, served {predictions[row]}");
-        }
     }
 
     private static byte[] RandomBytes(int length)
