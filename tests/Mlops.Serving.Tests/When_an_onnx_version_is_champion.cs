@@ -111,6 +111,33 @@ public sealed class When_an_onnx_version_is_champion(ServingFixture fixture) : I
             trained.AssertParity(predict, await PredictionsAsync(response));
     }
 
+    [Fact]
+    public async Task A_null_the_graph_does_not_impute_is_a_422_naming_the_row_and_nothing_is_logged()
+    {
+        const string model = "dev.ml.onnx_no_imputer";
+        var artifact = await OnnxExamples.VariantAsync("float_matrix_score");
+        var version = await RegisterAsync(model, artifact);
+        await fixture.MoveAliasAsync("champion", version, null, model: model);
+        await Eventually.WaitAsync(() => fixture.InvokeAsync(new { dataframe_records = new object[] { new { a = 1.0, b = 2.0, c = 3.0 } } }, model),
+            r => r.StatusCode == HttpStatusCode.OK, "the champion to load");
+        var logged = await LoggedRowsAsync(model);
+
+        var refused = await fixture.InvokeAsync(new { dataframe_records = new object?[] { new { a = 1.0, b = 2.0, c = 3.0 }, new { a = (double?)null, b = 2.0, c = 3.0 } } }, model);
+        var answered = await fixture.InvokeAsync(new { dataframe_records = new object[] { new { a = 1.0, b = 2.0, c = 3.0 } } }, model);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var error = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("MODEL_OUTPUT_INVALID", error.GetProperty("error_code").GetString());
+        Assert.StartsWith($"{model} v{version} gave no probability (NaN) for row 1;", error.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(CompiledModel.Sigmoid(0.5 - 0.5 + 0.3), (await PredictionsAsync(answered)).Single(), 1e-6);
+        await Eventually.WaitAsync(() => LoggedRowsAsync(model), n => n == logged + 1, "the answered request's row");
+        Assert.Equal(logged + 1, await LoggedRowsAsync(model));
+    }
+
+    private Task<long> LoggedRowsAsync(string model) =>
+        fixture.Database.ScalarAsync<long>("SELECT count(*) FROM serving.inference_log WHERE model_name = @model", new { model });
+
     private async Task<(OnnxTrainerRun Trained, FeatureFrame Predict)> TrainAsync()
     {
         var predict = OnnxData.Frame(120, seed: 23, firstId: 9000);
