@@ -18,6 +18,10 @@ if [ -z "$python" ]; then
   python=/usr/bin/python3
 fi
 export MLOPS_BENCH_PYTHON=$python
+if ! /usr/bin/python3 -c 'import sklearn, onnx' >/dev/null 2>&1; then
+  echo "[bench] installing python3-sklearn and python3-onnx from Debian (P8 fits its ONNX model with examples/trainers/onnx_logistic)" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn python3-onnx >/dev/null
+fi
 if ! command -v wrk >/dev/null 2>&1; then
   echo "[bench] installing wrk from Debian (P5's load generator)" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
