@@ -22,7 +22,11 @@ public static class ModelFormats
         _ => throw new InvalidModelException($"Unknown model format '{format}'; known: {string.Join(", ", All)}."),
     };
 
-    /// <summary>Loads an artifact of the given format, refusing one that does not hold a scoreable model of it.</summary>
+    /// <summary>
+    /// Loads an artifact of the given format, refusing one that does not hold a scoreable model of it. An ONNX model holds a
+    /// native ONNX Runtime session: dispose it (it is <see cref="IDisposable"/>) when no caller can still score with it, or
+    /// leave it to the session's finalizer.
+    /// </summary>
     public static IScoringModel Load(string format, byte[] artifact) => format switch
     {
         Portable => CompiledModel.Load(artifact),
