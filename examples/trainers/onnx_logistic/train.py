@@ -21,6 +21,8 @@ Parameters (params.json; numbers may be given as strings, unknown keys are ignor
     entity_column, label_column  required
     C                            inverse regularisation strength (default 1.0)
     max_iter                     solver iterations (default 1000)
+    categorical_columns          columns to treat as categorical even if every value looks like a number (a list, or
+                                 comma-separated)
     layout                       "matrix": one input "features" [N, k] (numeric features only), its columns named by the
                                  model's metadata_props entry "mlops.feature_names"; "columns": one [N, 1] input per
                                  feature, named like it. Default: "matrix" when every feature is numeric, else "columns".
@@ -230,7 +232,9 @@ def main():
     features = [c for c in header if c not in (entity, label)]
     if not features:
         fail("the training set has no feature columns")
-    numeric = [f for f in features if all(row[f] == "" or is_number(row[f]) for row in train_rows)]
+    forced = params.get("categorical_columns") or []
+    forced = [c.strip() for c in forced.split(",")] if isinstance(forced, str) else list(forced)
+    numeric = [f for f in features if f not in forced and all(row[f] == "" or is_number(row[f]) for row in train_rows)]
     categorical = [f for f in features if f not in numeric]
     layout = params.get("layout") or ("matrix" if not categorical else "columns")
     if layout not in ("matrix", "columns"):

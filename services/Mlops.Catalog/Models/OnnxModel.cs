@@ -91,7 +91,7 @@ public sealed class OnnxModel : IScoringModel, IDisposable
         if (values.Count != Inputs.Count)
             throw new ArgumentException($"Expected {Inputs.Count} input values, got {values.Count}.");
         var scores = new double[1];
-        Run(OnnxRows.Single(values, Inputs.Count), 0, 1, output => Read(output, 1, scores, 0));
+        Run(OnnxRows.Single(values), 0, 1, output => Read(output, 1, scores, 0));
         return scores[0];
     }
 

@@ -21,7 +21,7 @@ internal sealed class OnnxRows
     public int Count { get; }
 
     /// <summary>One row: a double (NaN for null) per double input, a string (or null) per string input, as CompiledModel takes them.</summary>
-    public static OnnxRows Single(IReadOnlyList<object?> values, int inputs) => new(1, new double[]?[inputs], new string?[]?[inputs], values);
+    public static OnnxRows Single(IReadOnlyList<object?> values) => new(1, [], [], values);
 
     public static OnnxRows Of(FeatureFrame frame, IReadOnlyList<SignatureColumn> inputs)
     {
