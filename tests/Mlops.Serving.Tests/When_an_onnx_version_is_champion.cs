@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -49,11 +50,11 @@ public sealed class When_an_onnx_version_is_champion(ServingFixture fixture) : I
         await fixture.MoveAliasAsync("champion", portable, null, model: model);
         var first = await Eventually.WaitAsync(() => fixture.InvokeAsync(body, model), r => r.StatusCode == HttpStatusCode.OK, "the portable champion");
         await fixture.MoveAliasAsync("champion", onnx, portable, model: model);
-        var second = await Eventually.WaitAsync(() => fixture.InvokeAsync(body, model), r => r.Headers.GetValues("X-Model-Version").Single() == onnx.ToString(),
+        var second = await Eventually.WaitAsync(() => fixture.InvokeAsync(body, model), r => Served(r) == onnx,
             "the ONNX champion");
         var loadedAfterOnnx = served.LoadedVersions.Where(v => v.ModelName == model).Select(v => v.Version).ToList();
         await fixture.MoveAliasAsync("champion", portable, onnx, model: model);
-        var third = await Eventually.WaitAsync(() => fixture.InvokeAsync(body, model), r => r.Headers.GetValues("X-Model-Version").Single() == portable.ToString(),
+        var third = await Eventually.WaitAsync(() => fixture.InvokeAsync(body, model), r => Served(r) == portable,
             "the portable champion again");
 
         var portablePredictions = await PredictionsAsync(first);
@@ -103,7 +104,7 @@ public sealed class When_an_onnx_version_is_champion(ServingFixture fixture) : I
         {
             responses.Add(await fixture.InvokeAsync(Records(predict), model));
             return responses[^1];
-        }, r => r.Headers.TryGetValues("X-Model-Version", out var v) && v.Single() == next.ToString(), "the next good champion");
+        }, r => Served(r) == next, "the next good champion");
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.All(responses, r => Assert.NotEqual(bad.ToString(), r.Headers.GetValues("X-Model-Version").Single()));
@@ -163,6 +164,9 @@ public sealed class When_an_onnx_version_is_champion(ServingFixture fixture) : I
             return record;
         }).ToList(),
     };
+
+    private static int? Served(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("X-Model-Version", out var values) ? int.Parse(values.Single(), CultureInfo.InvariantCulture) : null;
 
     private static async Task<double[]> PredictionsAsync(HttpResponseMessage response)
     {
