@@ -2,7 +2,7 @@
 # Benchmarks against their baselines, each pair in the same run (issue 12). Builds bench/Mlops.Bench in Release, installs
 # from Debian what a baseline needs when it is missing, starts RabbitMQ and PostgreSQL via deploy/infra.sh when none answers,
 # writes bench/results/latest.json and latest.md and prints the table. Not part of deploy/test.sh.
-#   bench/run.sh [--quick] [--only P4,P1]   (P4 P1 P2 P2b P3 P5 P6 P7 P8; P8: the feature lookup's added latency)
+#   bench/run.sh [--quick] [--only P4,P1]   (P4 P1 P2 P2b P3 P5 P6 P7 P8 P9; P8: the feature lookup's added latency, P9: ONNX scoring cost)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -18,6 +18,10 @@ if [ -z "$python" ]; then
   python=/usr/bin/python3
 fi
 export MLOPS_BENCH_PYTHON=$python
+if ! /usr/bin/python3 -c 'import sklearn, onnx' >/dev/null 2>&1; then
+  echo "[bench] installing python3-sklearn and python3-onnx from Debian (P9 fits its ONNX model with examples/trainers/onnx_logistic)" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn python3-onnx >/dev/null
+fi
 if ! command -v wrk >/dev/null 2>&1; then
   echo "[bench] installing wrk from Debian (P5's load generator)" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null

@@ -25,6 +25,7 @@ var benchmarks = new (string Id, Func<IReadOnlyList<BenchResult>> Run)[]
     ("P6", () => WithInfrastructure(async infrastructure => [await IngestBenchmark.RunAsync(infrastructure, quick ? 50_000 : 500_000)])),
     ("P7", () => WithInfrastructure(async infrastructure => [await FeatureRefreshBenchmark.RunAsync(infrastructure, quick ? 100_000 : 1_000_000)])),
     ("P8", () => WithInfrastructure(infrastructure => FeatureLookupBenchmark.RunAsync(infrastructure, Path.GetDirectoryName(Path.GetFullPath(benchDirectory))!, quick))),
+    ("P9", () => [OnnxScoringBenchmark.Run(quick ? 20_000 : 200_000, Path.GetDirectoryName(Path.GetFullPath(benchDirectory))!, Path.Combine(work, "p9"))]),
 };
 string[] notYet = [];
 

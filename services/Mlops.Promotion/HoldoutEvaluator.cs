@@ -49,6 +49,11 @@ public sealed class HoldoutEvaluator(FeatureStore features, TrackingStore tracki
         {
             throw new EvaluationException($"v{version.Version} cannot score {holdout.FeatureTable} version {holdout.FeatureVersion}: {exception.Message}", exception);
         }
+        finally
+        {
+            // An ONNX session holds native memory: released now rather than whenever the finalizer runs.
+            (model as IDisposable)?.Dispose();
+        }
 
         var metrics = ClassificationMetrics.Compute(holdout.Rows.Labels!, scores);
         if (metrics.Count != holdout.RowCount)

@@ -95,8 +95,8 @@ public class ApiFixture : TestEnvironment
             throw new HttpRequestException($"{(int)response.StatusCode} from {response.RequestMessage?.RequestUri}: {await response.Content.ReadAsStringAsync()}");
     }
 
-    /// <summary>Registers a version of a small model in the registry, as Training would.</summary>
-    public async Task<int> RegisterVersionAsync(string model, IReadOnlyDictionary<string, string>? tags = null)
+    /// <summary>Registers a version of a small model in the registry, as Training would (or <paramref name="onnx"/>, an ONNX artifact, when given).</summary>
+    public async Task<int> RegisterVersionAsync(string model, IReadOnlyDictionary<string, string>? tags = null, byte[]? onnx = null)
     {
         await using var scope = Host.Services.CreateAsyncScope();
         await using var session = SessionAs("training");
@@ -113,11 +113,13 @@ public class ApiFixture : TestEnvironment
             RunId = runId, Experiment = model, Trainer = "test", CodeVersion = "test", Parameters = new Dictionary<string, string>(),
             FeatureTable = "t", FeatureVersion = 1, Principal = "test",
         });
-        var sha = await scope.ServiceProvider.GetRequiredService<ArtifactStore>().PutAsync(session, runId, "model.json", CompiledModel.Serialize(document));
+        var format = onnx is null ? ModelFormats.Portable : ModelFormats.Onnx;
+        var sha = await scope.ServiceProvider.GetRequiredService<ArtifactStore>().PutAsync(session, runId, ModelFormats.ArtifactName(format),
+            onnx ?? CompiledModel.Serialize(document));
         var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
         var version = await registry.RegisterVersionAsync(session, new NewModelVersion
         {
-            ModelName = ModelName.Parse(model), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha, CodeVersion = "abc123",
+            ModelName = ModelName.Parse(model), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha, ModelFormat = format, CodeVersion = "abc123",
             Trainer = "test", FeatureTable = "t", FeatureVersion = 1, RawBatchIds = [Guid.NewGuid()], Metrics = new Dictionary<string, double> { ["auc"] = 0.8 },
             Principal = "trainer",
         });

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Mlops.Catalog.Registry;
+using Mlops.Testing.Onnx;
 using Xunit;
 
 namespace Mlops.Api.Tests;
@@ -76,6 +77,21 @@ public sealed class When_runs_and_models_are_read(ApiFixture fixture) : IClassFi
         Assert.Equal([v1, v2], history.EnumerateArray().Select(h => h.GetProperty("toVersion").GetInt32()));
         Assert.Equal(HttpStatusCode.NotFound, (await scientist.GetAsync("/api/models/dev.sales.nothing")).StatusCode);
         Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM audit.entries WHERE principal = 'searcher'"));
+    }
+
+    [Fact]
+    public async Task A_versions_model_format_is_shown_in_the_list_and_in_the_version()
+    {
+        var portable = await fixture.RegisterVersionAsync("dev.sales.formats");
+        var onnx = await fixture.RegisterVersionAsync("dev.sales.formats", onnx: await OnnxExamples.VariantAsync("float_matrix_score"));
+        using var scientist = await fixture.PrincipalAsync("format-reader", "data_scientist");
+
+        var versions = await scientist.GetFromJsonAsync<JsonElement>("/api/models/dev.sales.formats/versions");
+        var version = await scientist.GetFromJsonAsync<JsonElement>($"/api/models/dev.sales.formats/versions/{onnx}");
+
+        Assert.Equal([(portable, "mlops.model/v1"), (onnx, "onnx")],
+            versions.EnumerateArray().Select(v => (v.GetProperty("version").GetInt32(), v.GetProperty("modelFormat").GetString())));
+        Assert.Equal("onnx", version.GetProperty("modelFormat").GetString());
     }
 
     private static List<Guid> Ids(JsonElement runs) => runs.EnumerateArray().Select(r => r.GetProperty("runId").GetGuid()).ToList();

@@ -29,7 +29,15 @@ public sealed class CatalogArranger(IServiceProvider services, Func<DbSession> n
         RegisterAsync(modelName, document, featureVersion, seed, CompiledModel.Serialize(document));
 
     /// <summary>Registers a version whose artifact holds <paramref name="artifact"/>, whatever that is.</summary>
-    public Task<RegisteredVersion> RegisterAsync(string modelName, ModelDocument document, int featureVersion, int? seed, byte[] artifact) =>
+    public async Task<RegisteredVersion> RegisterAsync(string modelName, ModelDocument document, int featureVersion, int? seed, byte[] artifact)
+    {
+        var (version, sha256) = await RegisterAsync(modelName, document.Signature, featureVersion, seed, ModelFormats.Portable, artifact);
+        return new RegisteredVersion(modelName, version, sha256, document, featureVersion);
+    }
+
+    /// <summary>Registers an artifact of <paramref name="format"/> as the next version; its tracking run records <paramref name="seed"/> when given.</summary>
+    public Task<(int Version, string ArtifactSha256)> RegisterAsync(string modelName, ModelSignature signature, int featureVersion, int? seed, string format,
+        byte[] artifact) =>
         InSessionAsync(async session =>
         {
             var runId = Guid.NewGuid();
@@ -39,14 +47,14 @@ public sealed class CatalogArranger(IServiceProvider services, Func<DbSession> n
                 Parameters = seed is { } s ? new Dictionary<string, string> { ["seed"] = s.ToString() } : new Dictionary<string, string>(),
                 FeatureTable = ChurnData.Table.Name, FeatureVersion = featureVersion, Principal = "test",
             });
-            var sha256 = await services.GetRequiredService<ArtifactStore>().PutAsync(session, runId, "model.json", artifact);
+            var sha256 = await services.GetRequiredService<ArtifactStore>().PutAsync(session, runId, ModelFormats.ArtifactName(format), artifact);
             var version = await services.GetRequiredService<ModelRegistry>().RegisterVersionAsync(session, new NewModelVersion
             {
-                ModelName = ModelName.Parse(modelName), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha256,
+                ModelName = ModelName.Parse(modelName), Signature = signature, TrainingRunId = runId, ArtifactSha256 = sha256, ModelFormat = format,
                 CodeVersion = "3f2c1ab", Trainer = "logistic_regression", FeatureTable = ChurnData.Table.Name, FeatureVersion = featureVersion,
                 RawBatchIds = [Guid.NewGuid()], Metrics = new Dictionary<string, double>(), Principal = "test",
             });
-            return new RegisteredVersion(modelName, version, sha256, document, featureVersion);
+            return (version, sha256);
         });
 
     public Task SetChampionAsync(string modelName, int version, int? expected) =>

@@ -70,12 +70,8 @@ public class ServingFixture : TestEnvironment
     public static double Expected(double intercept, double weight, double x, string? color) =>
         CompiledModel.Sigmoid(intercept + weight * x + (color == "red" ? 1.0 : 0.0));
 
-    public async Task<int> RegisterAsync(double intercept, double weight, string model = Model, string featureTable = "t")
+    public Task<int> RegisterAsync(double intercept, double weight, string model = Model, string featureTable = "t")
     {
-        await using var scope = Host.Services.CreateAsyncScope();
-        await using var session = SessionAs("training");
-        await session.BeginAsync();
-        var runId = Guid.NewGuid();
         var document = new ModelDocument
         {
             Kind = ModelDocument.LogisticRegressionKind,
@@ -90,15 +86,25 @@ public class ServingFixture : TestEnvironment
                 Coefficients = new Dictionary<string, double> { ["x"] = weight, ["color=red"] = 1.0 },
             },
         };
+        return RegisterAsync(model, document.Signature, ModelFormats.Portable, CompiledModel.Serialize(document), featureTable);
+    }
+
+    /// <summary>Registers <paramref name="artifact"/>, whatever it holds, as the next version of <paramref name="model"/> in <paramref name="format"/>.</summary>
+    public async Task<int> RegisterAsync(string model, ModelSignature signature, string format, byte[] artifact, string featureTable = "t")
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        await using var session = SessionAs("training");
+        await session.BeginAsync();
+        var runId = Guid.NewGuid();
         await scope.ServiceProvider.GetRequiredService<TrackingStore>().StartAsync(session, new TrackingRun
         {
             RunId = runId, Experiment = model, Trainer = "test", CodeVersion = "test", Parameters = new Dictionary<string, string>(),
             FeatureTable = "t", FeatureVersion = 1, Principal = "test",
         });
-        var sha = await scope.ServiceProvider.GetRequiredService<ArtifactStore>().PutAsync(session, runId, "model.json", CompiledModel.Serialize(document));
+        var sha = await scope.ServiceProvider.GetRequiredService<ArtifactStore>().PutAsync(session, runId, ModelFormats.ArtifactName(format), artifact);
         var version = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().RegisterVersionAsync(session, new NewModelVersion
         {
-            ModelName = ModelName.Parse(model), Signature = document.Signature, TrainingRunId = runId, ArtifactSha256 = sha, CodeVersion = "test",
+            ModelName = ModelName.Parse(model), Signature = signature, TrainingRunId = runId, ArtifactSha256 = sha, ModelFormat = format, CodeVersion = "test",
             Trainer = "test", FeatureTable = featureTable, FeatureVersion = 1, RawBatchIds = [Guid.NewGuid()], Metrics = new Dictionary<string, double>(),
             Principal = "test",
         });

@@ -31,7 +31,7 @@ public sealed class RegistryQueries(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<VersionRow>(new CommandDefinition("""
-            SELECT v.version AS Version, v.status AS Status, v.code_version AS CodeVersion, v.trainer AS Trainer, v.created_by AS CreatedBy,
+            SELECT v.version AS Version, v.status AS Status, v.model_format AS ModelFormat, v.code_version AS CodeVersion, v.trainer AS Trainer, v.created_by AS CreatedBy,
                    v.created_at AS CreatedAt, v.metrics::text AS Metrics,
                    coalesce((SELECT jsonb_object_agg(t.key, t.value) FROM registry.version_tags t WHERE t.model_name = v.model_name AND t.version = v.version), '{}')::text AS Tags,
                    coalesce((SELECT array_agg(a.alias ORDER BY a.alias) FROM registry.aliases a WHERE a.model_name = v.model_name AND a.version = v.version), '{}') AS Aliases
@@ -66,6 +66,7 @@ public sealed class RegistryQueries(NpgsqlDataSource dataSource)
     {
         public int Version { get; set; }
         public string Status { get; set; } = "";
+        public string ModelFormat { get; set; } = "";
         public string CodeVersion { get; set; } = "";
         public string Trainer { get; set; } = "";
         public string CreatedBy { get; set; } = "";
@@ -74,7 +75,7 @@ public sealed class RegistryQueries(NpgsqlDataSource dataSource)
         public string Tags { get; set; } = "{}";
         public string[] Aliases { get; set; } = [];
 
-        public VersionSummary ToSummary() => new(Version, Status, CodeVersion, Trainer, CreatedBy, CreatedAt,
+        public VersionSummary ToSummary() => new(Version, Status, ModelFormat, CodeVersion, Trainer, CreatedBy, CreatedAt,
             JsonSerializer.Deserialize<Dictionary<string, double>>(Metrics) ?? [], JsonSerializer.Deserialize<Dictionary<string, string>>(Tags) ?? [], Aliases);
     }
 }

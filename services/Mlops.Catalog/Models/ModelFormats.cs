@@ -9,7 +9,7 @@ public static class ModelFormats
     /// <summary>The portable JSON document (docs/model-format.md), scored by <see cref="CompiledModel"/>.</summary>
     public const string Portable = ModelDocument.CurrentFormat;
 
-    /// <summary>An ONNX graph.</summary>
+    /// <summary>An ONNX graph (docs/model-format.md, "ONNX models"), scored by <see cref="OnnxModel"/> through ONNX Runtime.</summary>
     public const string Onnx = "onnx";
 
     public static IReadOnlyList<string> All { get; } = [Portable, Onnx];
@@ -22,11 +22,15 @@ public static class ModelFormats
         _ => throw new InvalidModelException($"Unknown model format '{format}'; known: {string.Join(", ", All)}."),
     };
 
-    /// <summary>Loads an artifact of the given format, refusing one that does not hold a scoreable model of it.</summary>
+    /// <summary>
+    /// Loads an artifact of the given format, refusing one that does not hold a scoreable model of it. An ONNX model holds a
+    /// native ONNX Runtime session: dispose it (it is <see cref="IDisposable"/>) when no caller can still score with it, or
+    /// leave it to the session's finalizer.
+    /// </summary>
     public static IScoringModel Load(string format, byte[] artifact) => format switch
     {
         Portable => CompiledModel.Load(artifact),
-        Onnx => throw new InvalidModelException("ONNX models cannot be scored by this version yet."),
+        Onnx => OnnxModel.Load(artifact),
         _ => throw new InvalidModelException($"Unknown model format '{format}'; known: {string.Join(", ", All)}."),
     };
 }

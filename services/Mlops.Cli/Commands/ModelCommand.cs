@@ -25,12 +25,12 @@ public static class ModelCommand
                 CliOutput.Line($"{view.Model.Name} — {view.Model.Description ?? "(no description)"}");
                 CliOutput.Line($"champion: {Describe(view.Model.Aliases, ModelAliases.Champion)}   challenger: {Describe(view.Model.Aliases, ModelAliases.Challenger)}");
                 CliOutput.Line("");
-                CliOutput.Line($"{"version",7}  {"status",-8}  {"auc",6}  {"code",-12}  {"compliance",-14}  created");
+                CliOutput.Line($"{"version",7}  {"status",-8}  {"format",-14}  {"auc",6}  {"code",-12}  {"compliance",-14}  created");
                 foreach (var version in view.Versions)
                 {
                     var auc = version.Metrics.TryGetValue("auc", out var value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
                     var compliance = version.Tags.GetValueOrDefault("compliance.status", "-");
-                    CliOutput.Line($"{version.Version,7}  {version.Status,-8}  {auc,6}  {Shorten(version.CodeVersion, 12),-12}  {compliance,-14}  {version.CreatedAt:u}");
+                    CliOutput.Line($"{version.Version,7}  {version.Status,-8}  {version.ModelFormat,-14}  {auc,6}  {Shorten(version.CodeVersion, 12),-12}  {compliance,-14}  {version.CreatedAt:u}");
                 }
                 CliOutput.Line("");
                 CliOutput.Line("champion history:");

@@ -96,8 +96,19 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, Fea
         activity?.SetTag("mlops.rows", rows.Count);
 
         var predictions = new double[rows.Count];
-        for (var i = 0; i < rows.Count; i++)
-            predictions[i] = answering.Model.Score(rows[i]);
+        try
+        {
+            for (var i = 0; i < rows.Count; i++)
+                predictions[i] = answering.Model.Score(rows[i]);
+        }
+        catch (InvalidModelException exception)
+        {
+            return Error(StatusCodes.Status500InternalServerError, "MODEL_ERROR", $"{model} v{answering.Version} could not score the request: {exception.Message}");
+        }
+        // Only an ONNX graph can give NaN: it let a null through that it does not impute. Nothing of the request is logged.
+        if (Array.FindIndex(predictions, double.IsNaN) is var unscored and >= 0)
+            return Error(StatusCodes.Status422UnprocessableEntity, "MODEL_OUTPUT_INVALID",
+                $"{model} v{answering.Version} gave no probability (NaN) for row {unscored}; its graph does not impute a null it was given: send a value for every input.");
 
         var shadow = traffic is { ShadowChallenger: true } && challenger is not null && !ReferenceEquals(answering, challenger)
             && challenger.Model.Inputs.SequenceEqual(answering.Model.Inputs);
@@ -133,12 +144,27 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, Fea
     private void Shadow(LoadedModel challenger, IReadOnlyList<object?[]> rows, Guid requestId, DateTimeOffset servedAt)
     {
         var started = Stopwatch.GetTimestamp();
-        for (var i = 0; i < rows.Count; i++)
+        var predictions = new double[rows.Count];
+        bool scored;
+        try
         {
-            var prediction = challenger.Model.Score(rows[i]);
-            log.Enqueue(new InferenceRecord(requestId, i, challenger.ModelName, challenger.Version, true, FeaturesJson(challenger.Model.Inputs, rows[i]),
-                prediction, Stopwatch.GetElapsedTime(started).TotalMilliseconds, servedAt));
+            for (var i = 0; i < rows.Count; i++)
+                predictions[i] = challenger.Model.Score(rows[i]);
+            scored = !predictions.Any(double.IsNaN);
         }
+        catch (InvalidModelException)
+        {
+            scored = false;
+        }
+        // The caller never sees shadow predictions: a challenger that cannot score these rows just logs none for them.
+        if (!scored)
+        {
+            log.Release(rows.Count);
+            return;
+        }
+        for (var i = 0; i < rows.Count; i++)
+            log.Enqueue(new InferenceRecord(requestId, i, challenger.ModelName, challenger.Version, true, FeaturesJson(challenger.Model.Inputs, rows[i]),
+                predictions[i], Stopwatch.GetElapsedTime(started).TotalMilliseconds, servedAt));
     }
 
     /// <summary>

@@ -20,6 +20,9 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
 
     public IReadOnlyCollection<string> Loaded => _models.Keys.ToList();
 
+    /// <summary>The versions held loaded, by model: a served model's champion and challenger, nothing it no longer serves.</summary>
+    public IReadOnlyCollection<(string ModelName, int Version)> LoadedVersions => _compiled.Keys.ToList();
+
     /// <summary>The served model, loading it on first use; null when the model has no champion to serve.</summary>
     public async ValueTask<ServedModel?> GetAsync(string modelName, CancellationToken cancellationToken)
     {
@@ -62,6 +65,7 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
             var before = served.Champion.Version;
             var challengerBefore = served.Challenger?.Version;
             served.Swap(champion, challenger);
+            Unload(modelName, champion, challenger);
             if (before != champion.Version)
                 LogServing(modelName, champion.Version, before);
             if (challengerBefore != challenger?.Version)
@@ -107,6 +111,7 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
             if (served.Challenger?.Version == version)
             {
                 served.Swap(served.Champion, null);
+                Unload(modelName, served.Champion, null);
                 LogChallenger(modelName, null, version);
             }
         }
@@ -173,6 +178,18 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
         }
     }
 
+    /// <summary>
+    /// Forgets the loaded versions of a model that neither alias serves any more. Nothing is disposed here: a request that
+    /// picked a version before the swap still scores with it, and an ONNX version's native session is released by ONNX
+    /// Runtime's finalizer once no request holds it, so no request ever meets a disposed model. Under the model's gate.
+    /// </summary>
+    private void Unload(string modelName, LoadedModel champion, LoadedModel? challenger)
+    {
+        foreach (var key in _compiled.Keys)
+            if (key.Item1 == modelName && key.Item2 != champion.Version && key.Item2 != challenger?.Version && _compiled.TryRemove(key, out _))
+                LogUnloaded(modelName, key.Item2);
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving {ModelName} v{Version} (before: v{PreviousVersion})")]
     private partial void LogServing(string modelName, int version, int? previousVersion);
 
@@ -184,6 +201,9 @@ public sealed partial class ServedModels(ModelRegistry registry, ArtifactStore a
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciling {ModelName} with the registry failed; the loaded versions keep serving")]
     private partial void LogReconcileFailed(Exception exception, string modelName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded {ModelName} v{Version}: no alias serves it any more")]
+    private partial void LogUnloaded(string modelName, int version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The challenger {ModelName} v{Version} cannot be loaded")]
     private partial void LogChallengerUnavailable(Exception exception, string modelName, int version);
