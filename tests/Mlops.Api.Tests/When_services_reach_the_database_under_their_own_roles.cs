@@ -21,8 +21,10 @@ public sealed class When_services_reach_the_database_under_their_own_roles(ApiFi
     {
         Assert.True(TestInfrastructure.RolesEnabled, "deploy/infra.sh up has not created the PostgreSQL roles on this stack");
 
-        var users = await fixture.Database.QueryAsync<string>(
-            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() AND usename <> current_user AND application_name NOT LIKE '%(migrations)'");
+        // The API host's own connections (tests arrange data through sessions of other roles in the same database).
+        var users = await fixture.Database.QueryAsync<string>("""
+            SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() AND application_name = @application
+            """, new { application = fixture.Host.Environment.ApplicationName });
         var appliedBy = await fixture.Database.QueryAsync<string>("SELECT DISTINCT split_part(applied_by, '@', 1) FROM migrations.history");
         var schemaOwners = await fixture.Database.QueryAsync<string>("""
             SELECT DISTINCT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = ANY(@schemas)
