@@ -5,6 +5,7 @@ using Mlops.Contracts;
 using Mlops.Hosting.Audit;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Outbox;
+using Mlops.Hosting.Scheduling;
 
 namespace Mlops.BatchScoring.Scheduling;
 
@@ -22,38 +23,13 @@ public sealed partial class BatchScheduler(
     OutboxPublisher outbox,
     IOptionsMonitor<BatchScoringOptions> options,
     TimeProvider clock,
-    ILogger<BatchScheduler> logger) : BackgroundService
+    ILogger<BatchScheduler> logger) : RecurringLook(clock)
 {
     public const string Principal = "batch-scheduler";
 
-    private static readonly TimeSpan PauseAfterFailure = TimeSpan.FromSeconds(30);
+    protected override Task LookAsync(CancellationToken cancellationToken) => FireDueAsync(cancellationToken);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            TimeSpan pause;
-            try
-            {
-                await FireDueAsync(stoppingToken);
-                pause = UntilNextLook();
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogLookFailed(exception, PauseAfterFailure);
-                pause = PauseAfterFailure;
-            }
-
-            try
-            {
-                await Task.Delay(pause, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override void OnLookFailed(Exception exception, TimeSpan pause) => LogLookFailed(exception, pause);
 
     /// <summary>Looks at every schedule once and queues the jobs that came due; returns them.</summary>
     public async Task<IReadOnlyList<ScoreBatch>> FireDueAsync(CancellationToken cancellationToken)
@@ -76,7 +52,7 @@ public sealed partial class BatchScheduler(
 
     private async Task<ScoreBatch?> FireDueAsync(ModelName model, BatchSchedule schedule, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<DbSession>();
         await session.BeginAsync(cancellationToken);
@@ -106,10 +82,10 @@ public sealed partial class BatchScheduler(
         return job;
     }
 
-    private TimeSpan UntilNextLook()
+    protected override TimeSpan UntilNextLook()
     {
         var settings = options.CurrentValue;
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var pause = settings.ScheduleCheckInterval;
         foreach (var entry in settings.Schedules)
         {

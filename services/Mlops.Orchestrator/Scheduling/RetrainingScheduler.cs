@@ -3,6 +3,7 @@ using Mlops.Catalog;
 using Mlops.Contracts;
 using Mlops.Hosting.Data;
 using Mlops.Hosting.Outbox;
+using Mlops.Hosting.Scheduling;
 using Mlops.Orchestrator.Configuration;
 
 namespace Mlops.Orchestrator.Scheduling;
@@ -25,39 +26,13 @@ public sealed partial class RetrainingScheduler(
     OutboxPublisher outbox,
     IOptionsMonitor<PipelineOptions> options,
     TimeProvider clock,
-    ILogger<RetrainingScheduler> logger) : BackgroundService
+    ILogger<RetrainingScheduler> logger) : RecurringLook(clock)
 {
     public const string Principal = "scheduler";
 
-    private static readonly TimeSpan PauseAfterFailure = TimeSpan.FromSeconds(30);
+    protected override Task LookAsync(CancellationToken cancellationToken) => FireDueAsync(cancellationToken);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            TimeSpan pause;
-            try
-            {
-                await FireDueAsync(stoppingToken);
-                pause = UntilNextLook();
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The schedules are looked at again after the pause: a failure here must not stop the host.
-                LogLookFailed(exception, PauseAfterFailure);
-                pause = PauseAfterFailure;
-            }
-
-            try
-            {
-                await Task.Delay(pause, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override void OnLookFailed(Exception exception, TimeSpan pause) => LogLookFailed(exception, pause);
 
     /// <summary>Looks at every model's schedule once and fires the occurrences that came due; returns what it published.</summary>
     public async Task<IReadOnlyList<PipelineScheduleDue>> FireDueAsync(CancellationToken cancellationToken)
@@ -81,7 +56,7 @@ public sealed partial class RetrainingScheduler(
     private async Task<PipelineScheduleDue?> FireDueAsync(PipelineModelOptions model, CronExpression schedule, CancellationToken cancellationToken)
     {
         var environment = ModelName.Parse(model.Name).Catalog;
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var latest = schedule.LatestAtOrBefore(now);
 
         await using var scope = scopes.CreateAsyncScope();
@@ -125,10 +100,10 @@ public sealed partial class RetrainingScheduler(
     }
 
     /// <summary>Until the next occurrence of any schedule, and at most Pipeline:ScheduleCheckInterval.</summary>
-    private TimeSpan UntilNextLook()
+    protected override TimeSpan UntilNextLook()
     {
         var settings = options.CurrentValue;
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var pause = settings.ScheduleCheckInterval;
         foreach (var model in settings.Models.Where(m => m.HasSchedule))
         {
