@@ -38,7 +38,8 @@ public sealed class CliHost : IAsyncDisposable
         });
 
         builder.AddMlopsDefaults();
-        builder.Services.AddMlopsCatalog();
+        // The catalogue's migrations only: the CLI runs no catalogue service, and some need messaging this host does not have.
+        builder.Services.AddMlopsMigrations(typeof(CatalogExtensions).Assembly);
         // Every service's migrations: the API's through its assembly, the others embedded into this one (see Mlops.Cli.csproj).
         builder.Services.AddMlopsMigrations(typeof(ApiExtensions).Assembly);
         builder.Services.AddMlopsMigrations(typeof(CliHost).Assembly);

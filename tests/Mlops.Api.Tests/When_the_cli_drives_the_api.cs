@@ -263,7 +263,8 @@ public sealed class When_the_cli_drives_the_api(ApiFixture fixture) : IClassFixt
         var fresh = await TestDatabase.CreateAsync("mlops_cli");
         try
         {
-            var database = new Dictionary<string, string?> { ["ConnectionStrings__Postgres"] = fresh.ConnectionString };
+            // Development, as the demo runs it: the host then validates its whole service graph when it is built.
+            var database = new Dictionary<string, string?> { ["ConnectionStrings__Postgres"] = fresh.ConnectionString, ["DOTNET_ENVIRONMENT"] = "Development" };
             var migrate = await CliProcess.RunAsync(database, "migrate");
             var first = await CliProcess.RunAsync(database, "bootstrap-admin", "--name", "first");
             var second = await CliProcess.RunAsync(database, "bootstrap-admin", "--name", "second");
