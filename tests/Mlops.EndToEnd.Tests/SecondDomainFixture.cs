@@ -26,7 +26,8 @@ namespace Mlops.EndToEnd.Tests;
 /// The platform with a second domain configured as an operator would, with no code of its own: the API (real HTTP) where the
 /// raw table and the YAML feature table are registered and the file is landed, and every service as a real host. Two models
 /// retrain on each landed batch of <see cref="LoanApplications.Table"/>: one with the Python sklearn_gbt trainer (portable
-/// JSON), one with the onnx_logistic trainer (ONNX); Serving serves both, batch scoring and monitoring run beside them.
+/// JSON), one with the onnx_logistic trainer (ONNX); Serving serves both, batch scoring (which scores the ONNX model's new
+/// champion as the run's last step) and monitoring run beside them.
 /// </summary>
 public sealed class SecondDomainFixture : TestEnvironment
 {
@@ -74,7 +75,7 @@ public sealed class SecondDomainFixture : TestEnvironment
             }),
             StartAsync("batch-scoring", builder => builder.AddBatchScoringService(), new Dictionary<string, string?>
             {
-                ["BatchScoring:ChunkSize"] = "500", ["Steps:PollInterval"] = "00:00:00.200",
+                ["BatchScoring:ChunkSize"] = "500", ["Steps:PollInterval"] = "00:00:00.200", ["BatchScoring:ScoreAfterPromotion:0"] = OnnxModel,
             }),
             StartAsync("orchestrator", builder => builder.AddOrchestratorService(), OrchestratorSettings()));
         Serving = Client(AddressOf(await serving),

@@ -18,7 +18,8 @@ namespace Mlops.EndToEnd.Tests;
 /// Issue 10 end to end with a domain that is not churn, configured with no code: loan applications are registered as a raw
 /// table and landed from a CSV file through the API, a YAML feature table is computed from them in PostgreSQL, and the batch's
 /// RawDataLanded retrains two models, one with the Python gradient-boosting trainer and one with the ONNX trainer. Each
-/// becomes champion; the first is served by entity key, batch-scored and monitored, the second answers as scikit-learn does.
+/// becomes champion; the first is served by entity key, batch-scored and monitored, the second is served and batch-scored as
+/// scikit-learn scores.
 /// </summary>
 public sealed class When_a_second_domain_brings_its_own_data_features_and_trainers(SecondDomainFixture platform) : IClassFixture<SecondDomainFixture>
 {
@@ -115,6 +116,17 @@ public sealed class When_a_second_domain_brings_its_own_data_features_and_traine
 
         var served = await ServedByKeyAsync(SecondDomainFixture.OnnxModel, run.ModelVersion.Value, Keys);
         scikitLearn.AssertParity(keyRows, Keys.Select(key => served[key]).ToList());
+
+        // The promotion's batch-scoring step scored the whole version with the ONNX champion, as scikit-learn does too.
+        var job = await Eventually.WaitAsync(() => platform.Database.QueryAsync<(Guid JobId, string State, string? Failure, long RowsScored)>(
+                "SELECT job_id, state, failure, rows_scored FROM scoring.jobs WHERE model_name = @OnnxModel AND trigger = 'pipeline' AND correlation_id = @CorrelationId",
+                new { SecondDomainFixture.OnnxModel, run.CorrelationId }),
+            jobs => jobs.Count == 1 && jobs[0].State is "completed" or "failed", "the batch scoring of the promoted ONNX champion", TimeSpan.FromMinutes(2));
+        Assert.Equal(("completed", null, (long)SecondDomainFixture.Rows), (job[0].State, job[0].Failure, job[0].RowsScored));
+        var batch = (await platform.Database.QueryAsync<(long EntityId, double Prediction)>(
+                "SELECT entity_id, prediction FROM scoring.predictions WHERE job_id = @JobId AND entity_id = ANY(@Keys)", new { job[0].JobId, Keys }))
+            .ToDictionary(p => p.EntityId, p => p.Prediction);
+        scikitLearn.AssertParity(keyRows, Keys.Select(key => batch[key]).ToList());
     }
 
     private ModelRegistry Registry => platform.Services.GetRequiredService<ModelRegistry>();
