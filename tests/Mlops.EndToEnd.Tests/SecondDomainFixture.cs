@@ -71,7 +71,7 @@ public sealed class SecondDomainFixture : TestEnvironment
             StartAsync("promotion", builder => builder.AddPromotionService()),
             StartAsync("monitoring", builder => builder.AddMonitoringService(), new Dictionary<string, string?>
             {
-                ["Monitoring:WindowSize"] = "00:10:00", ["Monitoring:EvaluateOnSchedule"] = "false",
+                ["Monitoring:WindowSize"] = "00:00:02", ["Monitoring:WindowGrace"] = "00:00:00.500", ["Monitoring:EvaluationInterval"] = "00:00:01",
             }),
             StartAsync("batch-scoring", builder => builder.AddBatchScoringService(), new Dictionary<string, string?>
             {

@@ -92,6 +92,14 @@ public sealed class When_a_second_domain_brings_its_own_data_features_and_traine
         Assert.Equal(SecondDomainFixture.Rows + Keys.Length, monitored);
         Assert.Equal(monitored, await platform.Database.ScalarAsync<long>(
             "SELECT sum(row_count) FROM monitoring.processed_batches WHERE model_name = @GbtModel", new { SecondDomainFixture.GbtModel }));
+        // And its windows were evaluated against the reference profile training captured: drift of each of the domain's features.
+        var evaluated = await Eventually.WaitAsync(() => platform.Database.QueryAsync<string>("""
+                SELECT DISTINCT subject FROM monitoring.metric_results
+                WHERE model_name = @GbtModel AND version = @ModelVersion AND subject_kind = 'feature' AND status IN ('ok', 'breached')
+                ORDER BY 1
+                """, new { SecondDomainFixture.GbtModel, run.ModelVersion }),
+            subjects => subjects.Count == 6, "monitoring to evaluate the drift of every feature", TimeSpan.FromMinutes(1));
+        Assert.Equal(["age_band", "credit_score", "debt_to_income", "employment", "log_income", "monthly_payment"], evaluated);
     }
 
     [Fact]
