@@ -73,13 +73,13 @@ public static class LoanApplications
               allowed: [salaried, self_employed, unemployed]
         """;
 
-    /// <summary>A CSV file of <paramref name="rows"/> applications (ids from 1), the header in another order than the schema's.</summary>
-    public static string Csv(int rows, int seed)
+    /// <summary>A CSV file of <paramref name="rows"/> applications (ids from <paramref name="firstId"/>), the header in another order than the schema's.</summary>
+    public static string Csv(int rows, int seed, int firstId = 1)
     {
         var random = new Random(seed);
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var csv = new StringBuilder("loan_id,employment,income,loan_amount,term_months,credit_score,applicant_age,purpose,applied_at,defaulted\n");
-        for (var id = 1; id <= rows; id++)
+        for (var id = firstId; id < firstId + rows; id++)
         {
             var age = random.Next(19, 75);
             var income = Math.Round(15_000 + random.NextDouble() * 135_000, 2);

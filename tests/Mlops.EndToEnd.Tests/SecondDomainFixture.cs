@@ -19,6 +19,7 @@ using Mlops.Promotion;
 using Mlops.Serving;
 using Mlops.Testing;
 using Mlops.Training;
+using Xunit;
 
 namespace Mlops.EndToEnd.Tests;
 
@@ -153,15 +154,41 @@ public sealed class SecondDomainFixture : TestEnvironment
     {
         using var table = await Admin.PostAsJsonAsync("/api/raw/tables", LoanApplications.Schema);
         using var features = await Admin.PostAsync("/api/features/tables", new StringContent(LoanApplications.Features, Encoding.UTF8, "application/yaml"));
-        var file = Path.Combine(Directory.CreateTempSubdirectory("mlops-e2e-loans-").FullName, "loan_applications.csv");
-        await File.WriteAllTextAsync(file, LoanApplications.Csv(Rows, Seed));
-        await using var stream = File.OpenRead(file);
-        using var content = new StreamContent(stream);
-        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        using var landed = await Admin.PostAsync($"/api/raw/tables/{LoanApplications.Table}/batches?environment=dev&description=applications", content);
-        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        var (landedStatus, landed) = await LandFileAsync(LoanApplications.Csv(Rows, Seed), "applications");
         return new LandedDomain((int)table.StatusCode, await table.Content.ReadAsStringAsync(), (int)features.StatusCode,
-            await features.Content.ReadAsStringAsync(), (int)landed.StatusCode, await landed.Content.ReadAsStringAsync());
+            await features.Content.ReadAsStringAsync(), landedStatus, landed);
+    }
+
+    /// <summary>The first batch's id, once the API answered each registration and the landing as it should.</summary>
+    public async Task<Guid> LandedBatchAsync()
+    {
+        var landed = await Landed;
+        Assert.True(landed.TableStatus == 201, $"raw table: {landed.TableStatus} {landed.Table}");
+        Assert.True(landed.FeaturesStatus == 201, $"feature table: {landed.FeaturesStatus} {landed.Features}");
+        Assert.True(landed.LandedStatus == 201, $"landing: {landed.LandedStatus} {landed.Landed}");
+        var batch = JsonDocument.Parse(landed.Landed).RootElement;
+        Assert.Equal(Rows, batch.GetProperty("rowCount").GetInt64());
+        return batch.GetProperty("batchId").GetGuid();
+    }
+
+    /// <summary>Lands <paramref name="csv"/> into <see cref="LoanApplications.Table"/> in dev from a file, as `mlops land` does; the API's answer.</summary>
+    public async Task<(int Status, string Body)> LandFileAsync(string csv, string description)
+    {
+        var directory = Directory.CreateTempSubdirectory("mlops-e2e-loans-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "loan_applications.csv");
+            await File.WriteAllTextAsync(file, csv);
+            await using var stream = File.OpenRead(file);
+            using var content = new StreamContent(stream);
+            content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+            using var landed = await Admin.PostAsync($"/api/raw/tables/{LoanApplications.Table}/batches?environment=dev&description={description}", content);
+            return ((int)landed.StatusCode, await landed.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     /// <summary>The saga instance of the run <paramref name="model"/>'s trigger started for <paramref name="batchId"/>, once it finished.</summary>

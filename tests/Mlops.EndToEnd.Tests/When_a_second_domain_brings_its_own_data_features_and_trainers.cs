@@ -29,7 +29,7 @@ public sealed class When_a_second_domain_brings_its_own_data_features_and_traine
     [Fact]
     public async Task A_landed_csv_is_featurised_trained_in_python_promoted_served_by_key_batch_scored_and_monitored()
     {
-        var batchId = await LandedBatchAsync();
+        var batchId = await platform.LandedBatchAsync();
 
         // The feature table version was computed in PostgreSQL from the YAML: the batch's rows, its expressions' values.
         var run = await platform.FinishedRunAsync(SecondDomainFixture.GbtModel, batchId);
@@ -105,7 +105,7 @@ public sealed class When_a_second_domain_brings_its_own_data_features_and_traine
     [Fact]
     public async Task The_onnx_trainer_makes_an_onnx_champion_that_serving_scores_as_scikit_learn_does()
     {
-        var batchId = await LandedBatchAsync();
+        var batchId = await platform.LandedBatchAsync();
         var run = await platform.FinishedRunAsync(SecondDomainFixture.OnnxModel, batchId);
         Assert.Equal(("Completed", null), (run.CurrentState, run.FailureReason));
         var version = (await Registry.FindVersionAsync(SecondDomainFixture.OnnxModel, run.ModelVersion!.Value))!;
@@ -138,17 +138,6 @@ public sealed class When_a_second_domain_brings_its_own_data_features_and_traine
     }
 
     private ModelRegistry Registry => platform.Services.GetRequiredService<ModelRegistry>();
-
-    private async Task<Guid> LandedBatchAsync()
-    {
-        var landed = await platform.Landed;
-        Assert.True(landed.TableStatus == 201, $"raw table: {landed.TableStatus} {landed.Table}");
-        Assert.True(landed.FeaturesStatus == 201, $"feature table: {landed.FeaturesStatus} {landed.Features}");
-        Assert.True(landed.LandedStatus == 201, $"landing: {landed.LandedStatus} {landed.Landed}");
-        var batch = JsonDocument.Parse(landed.Landed).RootElement;
-        Assert.Equal(SecondDomainFixture.Rows, batch.GetProperty("rowCount").GetInt64());
-        return batch.GetProperty("batchId").GetGuid();
-    }
 
     private Task<HttpResponseMessage> InvokeAsync(string model, IEnumerable<long> keys) =>
         platform.Serving.PostAsJsonAsync($"/serving-endpoints/{model}/invocations",
