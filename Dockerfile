@@ -14,6 +14,8 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY contracts/ contracts/
 COPY services/ services/
 COPY examples/features/ examples/features/
+# Training publishes the example trainers beside its binaries (trainers/, where Training:TrainersDirectory points).
+COPY examples/trainers/ examples/trainers/
 RUN if [ -z "$SERVICE" ] || [ ! -f "services/$SERVICE/$SERVICE.csproj" ]; then \
       echo "SERVICE must name a project under services/, e.g. --build-arg SERVICE=Mlops.Training (got '$SERVICE')" >&2; exit 1; fi
 RUN dotnet restore "services/$SERVICE/$SERVICE.csproj"
@@ -30,6 +32,13 @@ WORKDIR /app
 # State a service keeps on disk (Serving's inference-log spill) goes under /var/lib/mlops, owned by the non-root user so a
 # volume mounted there starts out writable.
 RUN mkdir -p /var/lib/mlops && chown "$APP_UID" /var/lib/mlops
+# Training runs the example trainers (docs/trainers.md) with the distribution's /usr/bin/python3, scikit-learn and onnx;
+# every other image stays without Python.
+RUN if [ "$SERVICE" = "Mlops.Training" ]; then \
+      apt-get update \
+      && apt-get install -y --no-install-recommends python3 python3-numpy python3-sklearn python3-onnx \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 COPY --from=build /app ./
 # Kestrel on every interface (appsettings.json binds loopback for local runs); workstation GC suits containers limited to a
 # core or two, where server GC would size its heaps for the whole node.

@@ -19,8 +19,11 @@ public sealed class When_a_service_image_is_built(TestEnvironment environment) :
         Assert.Contains(build, i => i.Instruction == "RUN" && i.Arguments.Contains("dotnet publish \"services/$SERVICE/$SERVICE.csproj\" -c Release"));
         // Everything a service project references lies under what the build stage copies.
         var copied = build.Where(i => i.Instruction == "COPY").Select(i => i.Arguments.Split(' ')[0].TrimEnd('/')).ToList();
+        // So does every file it takes from elsewhere in the repository (the example feature tables and trainers it ships).
+        string[] items = ["ProjectReference", "None", "Content", "EmbeddedResource"];
         foreach (var project in ServiceProject.All)
-        foreach (var reference in System.Xml.Linq.XDocument.Load(Path.Combine(project.Directory, project.Name + ".csproj")).Descendants("ProjectReference"))
+        foreach (var reference in System.Xml.Linq.XDocument.Load(Path.Combine(project.Directory, project.Name + ".csproj")).Descendants()
+                     .Where(e => items.Contains(e.Name.LocalName) && e.Attribute("Include") is not null))
         {
             var referenced = Path.GetRelativePath(Repository.Root, Path.GetFullPath(Path.Combine(project.Directory, reference.Attribute("Include")!.Value)));
             Assert.True(copied.Any(c => referenced.StartsWith(c + "/", StringComparison.Ordinal)), $"{project} references {referenced}, which the build stage does not copy");
@@ -46,15 +49,29 @@ public sealed class When_a_service_image_is_built(TestEnvironment environment) :
         try
         {
             // The build stage's RUN lines as the image builder runs them (WORKDIR /src is the repository root), into a scratch /app.
+            // Training, because its image carries more than its assemblies: the example trainers its configuration runs.
             foreach (var (_, command) in Dockerfile.Stage("build").Where(i => i.Instruction == "RUN"))
             {
-                var (exitCode, log) = await ShellAsync(command.Replace("/app", output), new() { ["SERVICE"] = "Mlops.Compliance" });
+                var (exitCode, log) = await ShellAsync(command.Replace("/app", output), new() { ["SERVICE"] = "Mlops.Training" });
                 Assert.True(exitCode == 0, $"`{command}` failed ({exitCode}):\n{log}");
             }
             var entryPoint = await File.ReadAllTextAsync(Path.Combine(output, "entrypoint.sh"));
-            Assert.Contains($"exec dotnet {output}/Mlops.Compliance.dll", entryPoint);
-            Assert.True(File.Exists(Path.Combine(output, "Mlops.Compliance.dll")));
+            Assert.Contains($"exec dotnet {output}/Mlops.Training.dll", entryPoint);
+            Assert.True(File.Exists(Path.Combine(output, "Mlops.Training.dll")));
             Assert.True(File.Exists(Path.Combine(output, "appsettings.json")));
+
+            // Every script the published configuration's trainers run lies where {trainers} points in the image.
+            using var settings = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "appsettings.json")));
+            var training = settings.RootElement.GetProperty("Training");
+            var trainers = Path.GetFullPath(training.GetProperty("TrainersDirectory").GetString()!, output);
+            var scripts = training.GetProperty("ExternalTrainers").EnumerateObject()
+                .SelectMany(t => t.Value.GetProperty("Arguments").EnumerateArray().Select(a => a.GetString()!))
+                .Where(a => a.StartsWith("{trainers}/", StringComparison.Ordinal))
+                .Select(a => a.Replace("{trainers}", trainers)).ToList();
+            Assert.NotEmpty(scripts);
+            Assert.All(scripts, script => Assert.True(File.Exists(script), $"{script} is not in the published image"));
+            foreach (var example in Directory.GetDirectories(Repository.Path("examples", "trainers")))
+                Assert.True(File.Exists(Path.Combine(trainers, Path.GetFileName(example), "train.py")), $"the example {Path.GetFileName(example)} is not published");
 
             // And a wrong argument stops the build with a message that says what to pass.
             var (wrongExit, wrongLog) = await ShellAsync(Dockerfile.Stage("build").First(i => i.Instruction == "RUN").Arguments, new() { ["SERVICE"] = "Mlops.Nothing" });
@@ -64,6 +81,49 @@ public sealed class When_a_service_image_is_built(TestEnvironment environment) :
         finally
         {
             Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Only_the_training_image_installs_python_with_scikit_learn_and_onnx()
+    {
+        // The runtime stage's RUN lines with apt-get and rm standing in (they record their arguments), for Training and another service.
+        var bin = Directory.CreateTempSubdirectory("mlops-image-tools-").FullName;
+        try
+        {
+            foreach (var tool in new[] { "apt-get", "rm" })
+            {
+                var path = Path.Combine(bin, tool);
+                await File.WriteAllTextAsync(path, $"#!/bin/sh\necho \"{tool} $*\" >> \"$TOOL_LOG\"\n");
+                Assert.Equal(0, (await ShellAsync($"chmod 700 '{path}'", [])).ExitCode);
+            }
+            async Task<string> InstalledFor(string service)
+            {
+                var log = Path.Combine(bin, service + ".log");
+                await File.WriteAllTextAsync(log, "");
+                foreach (var (_, command) in Dockerfile.FinalStage.Where(i => i.Instruction == "RUN" && i.Arguments.Contains("apt-get")))
+                {
+                    var (exitCode, output) = await ShellAsync(command, new()
+                    {
+                        ["SERVICE"] = service, ["TOOL_LOG"] = log, ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
+                    });
+                    Assert.True(exitCode == 0, $"`{command}` failed for {service} ({exitCode}):\n{output}");
+                }
+                return await File.ReadAllTextAsync(log);
+            }
+
+            var training = await InstalledFor("Mlops.Training");
+            var install = training.Split('\n').FirstOrDefault(line => line.StartsWith("apt-get install", StringComparison.Ordinal))?.Split(' ');
+            Assert.True(install is not null, $"the runtime stage installs nothing for Mlops.Training:\n{training}");
+            Assert.Contains("python3-sklearn", install);
+            Assert.Contains("python3-onnx", install);
+            Assert.Contains("--no-install-recommends", install);
+            Assert.Contains(training.Split('\n'), line => line.StartsWith("rm -rf /var/lib/apt/lists/", StringComparison.Ordinal));
+            Assert.Equal("", await InstalledFor("Mlops.Serving"));
+        }
+        finally
+        {
+            Directory.Delete(bin, recursive: true);
         }
     }
 
