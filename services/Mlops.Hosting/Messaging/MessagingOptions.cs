@@ -92,6 +92,13 @@ public sealed class OutboxOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// How many claimed batches may await the broker's confirms at once: the next batch is claimed (skipping the rows the
+    /// others hold locked) while the previous ones' confirms come back. 1 sends a batch at a time.
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxBatchesInFlight { get; set; } = 4;
+
     /// <summary>How long one send may wait for the broker's confirm before it counts as failed.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -13,12 +13,24 @@ using Npgsql;
 namespace Mlops.Hosting.Outbox;
 
 /// <summary>
-/// Sends this service's committed outbox rows to the broker and stamps them delivered: a batch at a time, its sends started
-/// oldest first and in flight together, so the batch waits for the broker's confirms once rather than once per row.
-/// Rows are claimed with FOR UPDATE SKIP LOCKED, so several instances of a service never send the same row at once.
-/// A crash between the broker's confirm and the stamp re-sends the row with the same MessageId on restart;
-/// the receiving inbox drops that duplicate. Scheduled rows (deadlines, delayed redeliveries) go out once their time has come.
-/// A transient failure (broker unreachable, send timeout) stops the batch and backs off, capped, for ever: it never parks a row.
+/// Sends this service's committed outbox rows to the broker and stamps them delivered, a batch at a time: a batch's sends are
+/// started oldest first and in flight together, so it waits for the broker's confirms once rather than once per row.
+/// Up to <see cref="OutboxOptions.MaxBatchesInFlight"/> batches are in flight at once (pipelining): once a batch's sends
+/// have all been started, the next batch is claimed while its confirms come back, and a commit that signals new rows is
+/// claimed at once instead of after the batch in flight is stamped.
+/// Why this keeps the outbox's guarantees:
+/// - Each batch is its own transaction that holds its rows' locks (FOR UPDATE) from the claim until the commit that stamps
+///   them, and every claim skips locked rows (SKIP LOCKED): two batches in flight, of this process or of another instance
+///   of the service, never hold the same row, so a row is sent at most once per claim. Only committed rows are visible to a claim.
+/// - A crash anywhere between claim and stamp rolls the batch's transaction back: its rows are unlocked, undelivered, and
+///   claimed again after restart (a repeated send carries the same MessageId; the receiving inbox drops it).
+/// - A stop ends the claiming, never the batches in flight: every one of them awaits its confirms (SendTimeout bounds them)
+///   and stamps and commits with no cancellation, so what the broker confirmed is not sent again at the next start.
+/// - A transient failure in any batch stops the claiming; the batches in flight are finished (what was confirmed is
+///   stamped), then the dispatcher backs off, capped, for ever: it never parks a row.
+/// Ordering: a batch's sends are all started before the next batch is claimed, so sends start in sequence order; a row
+/// retried after a failure can be overtaken by the rows of the batches that were in flight with it (docs/reliability.md).
+/// Scheduled rows (deadlines, delayed redeliveries) go out once their time has come.
 /// A row that can never be sent (unreadable headers, no valid destination, too large for the broker) is parked at once with
 /// its reason, and the rows behind it go on.
 /// </summary>
@@ -37,47 +49,134 @@ public sealed partial class OutboxDispatcher(
         if (!Options.DispatcherEnabled)
             return;
 
+        // Oldest first: batches are stamped in the order they were claimed.
+        var inFlight = new Queue<PendingBatch>();
         var failures = 0;
-
-        while (!stoppingToken.IsCancellationRequested)
+        var claim = true;
+        try
         {
-            TimeSpan wait;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var batch = await DispatchBatchAsync(stoppingToken);
-                if (batch.TransientFailure is { } failure)
+                Exception? failure = null;
+                try
                 {
+                    if (claim && inFlight.Count < Options.MaxBatchesInFlight)
+                    {
+                        var batch = await ClaimAsync(stoppingToken);
+                        if (batch is not null)
+                        {
+                            inFlight.Enqueue(batch);
+                            // A full batch says more rows may be due now: claim the next one while this one's confirms come back.
+                            claim = batch.Claimed == Options.BatchSize;
+                            continue;
+                        }
+                        claim = false;
+                    }
+
+                    if (inFlight.Count > 0)
+                    {
+                        var oldest = inFlight.Peek();
+                        // While there is room for another batch, a commit's signal claims its rows at once rather than after the stamp.
+                        if (inFlight.Count < Options.MaxBatchesInFlight && await SignalledBeforeAsync(oldest.Confirmed, stoppingToken))
+                        {
+                            claim = true;
+                            continue;
+                        }
+                        var result = await CompleteAsync(inFlight.Dequeue(), inFlight, stoppingToken);
+                        if (result.TransientFailure is null)
+                        {
+                            failures = 0;
+                            continue;
+                        }
+                        failure = result.TransientFailure;
+                    }
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception exception)
+                {
+                    // The database itself (claim, stamp) failed: the rows stay as they are and are claimed again later.
+                    failure = exception;
+                }
+
+                // Nothing is in flight on the way here without a failure: wait for a signal, the next scheduled row or the poll.
+                var wait = TimeSpan.Zero;
+                if (failure is null)
+                {
+                    try
+                    {
+                        wait = await TimeUntilNextDueAsync(stoppingToken);
+                        failures = 0;
+                    }
+                    catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception exception)
+                    {
+                        failure = exception;
+                    }
+                }
+                if (failure is not null)
+                {
+                    // Nothing new is claimed until the batches in flight are finished: a broker that is down is not hammered.
+                    await CompleteAllAsync(inFlight, stoppingToken);
                     failures++;
                     wait = Backoff(failures);
                     LogDispatchFailed(failure, wait.TotalMilliseconds);
                 }
-                else
-                {
-                    failures = 0;
-                    if (batch.Claimed == Options.BatchSize)
-                        continue;
-                    wait = await TimeUntilNextDueAsync(stoppingToken);
-                }
+
+                await signal.WaitAsync(wait, stoppingToken);
+                claim = true;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // A stop keeps further batches from being claimed, never the stamp of what is in flight.
+            await CompleteAllAsync(inFlight, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Waits for either the oldest batch's confirms or a commit's signal; true when the signal came first (it is consumed).
+    /// </summary>
+    private async Task<bool> SignalledBeforeAsync(Task confirmed, CancellationToken stoppingToken)
+    {
+        if (confirmed.IsCompleted)
+            return false;
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var signalled = signal.WaitAsync(Timeout.InfiniteTimeSpan, abandon.Token);
+        if (await Task.WhenAny(signalled, confirmed) == signalled)
+            return await signalled;
+        await abandon.CancelAsync();
+        try
+        {
+            // A signal granted just before the wait was abandoned is not lost: it counts as signalled.
+            return await signalled;
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task CompleteAllAsync(Queue<PendingBatch> inFlight, CancellationToken stoppingToken)
+    {
+        while (inFlight.TryDequeue(out var batch))
+        {
+            try
             {
-                return;
+                await CompleteAsync(batch, inFlight, stoppingToken);
             }
             catch (Exception exception)
             {
-                // The database itself (claim, stamp) failed: the rows stay as they are and are claimed again later.
-                failures++;
-                wait = Backoff(failures);
-                LogDispatchFailed(exception, wait.TotalMilliseconds);
-            }
-
-            try
-            {
-                await signal.WaitAsync(wait, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                // Its transaction is rolled back: the rows are unlocked, undelivered, and claimed again later.
+                LogDispatchFailed(exception, 0);
             }
         }
     }
@@ -91,39 +190,97 @@ public sealed partial class OutboxDispatcher(
     /// <summary>Sends one batch of due rows: how many were claimed, delivered and parked, and the transient failure that stopped it, if any.</summary>
     public async Task<OutboxBatchResult> DispatchBatchAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var batch = await ClaimAsync(cancellationToken);
+        return batch is null ? new OutboxBatchResult(0, 0, 0, null) : await CompleteAsync(batch, [], cancellationToken);
+    }
 
-        var rows = (await connection.QueryAsync<OutboxRecord>(new CommandDefinition(ClaimSql,
-            new { Producer = producer.Value, Options.BatchSize }, transaction, cancellationToken: cancellationToken))).ToList();
-        if (rows.Count == 0)
+    /// <summary>
+    /// Claims a batch of due rows in a transaction of its own (their locks are held until <see cref="CompleteAsync"/> commits),
+    /// parks the rows that can never be sent and starts the sends of the others, oldest first; null when no row is due.
+    /// </summary>
+    private async Task<PendingBatch?> ClaimAsync(CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        NpgsqlTransaction? transaction = null;
+        try
         {
-            await transaction.CommitAsync(cancellationToken);
-            return new OutboxBatchResult(0, 0, 0, null);
-        }
-
-        // Every sendable row of the batch goes out at once, oldest first, and the broker's confirms come back together:
-        // one round trip per batch instead of one per row. A stop only keeps further sends from starting; a send already
-        // handed to the broker is awaited (SendTimeout bounds it) so that what was sent is stamped delivered below.
-        var sends = new List<(OutboxRecord Row, Task Send)>(rows.Count);
-        var parked = 0;
-        foreach (var row in rows)
-        {
-            if (cancellationToken.IsCancellationRequested)
-                break;
-            if (Validate(row) is { } poison)
+            transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var rows = (await connection.QueryAsync<OutboxRecord>(new CommandDefinition(ClaimSql,
+                new { Producer = producer.Value, Options.BatchSize }, transaction, cancellationToken: cancellationToken))).ToList();
+            if (rows.Count == 0)
             {
-                await ParkAsync(connection, transaction, row, poison);
-                parked++;
-                continue;
+                await transaction.CommitAsync(cancellationToken);
+                await transaction.DisposeAsync();
+                await connection.DisposeAsync();
+                return null;
             }
-            sends.Add((row, SendAsync(row)));
-        }
 
-        var delivered = new List<long>(sends.Count);
+            // Rows that can never be sent are parked before any send starts, so nothing below can fail with sends in flight.
+            var batch = new PendingBatch(connection, transaction, rows.Count);
+            var sendable = new List<OutboxRecord>(rows.Count);
+            foreach (var row in rows)
+            {
+                if (Validate(row) is { } poison)
+                {
+                    await ParkAsync(connection, transaction, row, poison);
+                    batch.Parked++;
+                }
+                else
+                {
+                    sendable.Add(row);
+                }
+            }
+
+            // A stop only keeps further sends from starting; a send already handed to the broker is awaited (SendTimeout
+            // bounds it) so that what was sent is stamped delivered.
+            foreach (var row in sendable)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                    break;
+                batch.Sends.Add((row, SendAsync(row)));
+            }
+            batch.Confirmed = AllSettledAsync(batch.Sends);
+            return batch;
+        }
+        catch
+        {
+            // Only the claim or a park can fail here, before any send started: rolling back leaves the rows as they were.
+            if (transaction is not null)
+                await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task AllSettledAsync(List<(OutboxRecord Row, Task Send)> sends)
+    {
+        foreach (var (_, send) in sends)
+        {
+            try
+            {
+                await send;
+            }
+            catch (Exception)
+            {
+                // Judged row by row in CompleteAsync.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Awaits a claimed batch's confirms, re-sends alone what a refusal may have failed, stamps what the broker confirmed
+    /// and commits, with no cancellation: this runs to its end even while the host stops.
+    /// </summary>
+    private async Task<OutboxBatchResult> CompleteAsync(PendingBatch batch, IEnumerable<PendingBatch> others, CancellationToken stoppingToken)
+    {
+        await using var connection = batch.Connection;
+        await using var transaction = batch.Transaction;
+        var parked = batch.Parked;
+
+        var delivered = new List<long>(batch.Sends.Count);
         var suspects = new List<OutboxRecord>();
         Exception? transient = null;
-        foreach (var (row, send) in sends)
+        foreach (var (row, send) in batch.Sends)
         {
             try
             {
@@ -133,47 +290,46 @@ public sealed partial class OutboxDispatcher(
             catch (Exception exception) when (TransientFailures.IsTransient(exception))
             {
                 // The first transient failure in sequence order is counted on its row for operators to see (it never parks a
-                // row) and ends the batch: a broker that is down is not hammered. Rows the broker confirmed anyway are stamped.
+                // row) and ends the batch. Rows the broker confirmed anyway are stamped.
                 if (transient is null)
                 {
                     transient = exception;
                     await RecordFailureAsync(connection, transaction, row, exception);
                 }
             }
-            catch (Exception exception)
+            catch (Exception)
             {
-                // A refusal (406) closes the channel, failing the other sends in flight on it the same way: only a row
-                // refused when sent on its own is poison.
-                if (sends.Count == 1)
+                // A refusal (406) closes the channel, failing the other sends in flight on it the same way, in this batch or in
+                // another: only a row refused when sent alone is poison.
+                suspects.Add(row);
+            }
+        }
+
+        if (suspects.Count > 0 && transient is null && !stoppingToken.IsCancellationRequested)
+        {
+            // Alone means no send of any other batch in flight either: the dispatcher claims nothing while this runs, and the
+            // batches claimed after this one have started all their sends, so waiting for their confirms leaves nothing in flight.
+            await Task.WhenAll(others.Select(other => other.Confirmed));
+            foreach (var row in suspects)
+            {
+                if (stoppingToken.IsCancellationRequested)
+                    break;
+                try
+                {
+                    await SendAsync(row);
+                    delivered.Add(row.SequenceNumber);
+                }
+                catch (Exception exception) when (TransientFailures.IsTransient(exception))
+                {
+                    transient = exception;
+                    await RecordFailureAsync(connection, transaction, row, exception);
+                    break;
+                }
+                catch (Exception exception)
                 {
                     await ParkAsync(connection, transaction, row, exception);
                     parked++;
                 }
-                else
-                {
-                    suspects.Add(row);
-                }
-            }
-        }
-
-        foreach (var row in suspects)
-        {
-            if (transient is not null || cancellationToken.IsCancellationRequested)
-                break;
-            try
-            {
-                await SendAsync(row);
-                delivered.Add(row.SequenceNumber);
-            }
-            catch (Exception exception) when (TransientFailures.IsTransient(exception))
-            {
-                transient = exception;
-                await RecordFailureAsync(connection, transaction, row, exception);
-            }
-            catch (Exception exception)
-            {
-                await ParkAsync(connection, transaction, row, exception);
-                parked++;
             }
         }
 
@@ -182,7 +338,20 @@ public sealed partial class OutboxDispatcher(
             await connection.ExecuteAsync(new CommandDefinition(DeliveredSql, new { Ids = delivered }, transaction, cancellationToken: CancellationToken.None));
         await transaction.CommitAsync(CancellationToken.None);
 
-        return new OutboxBatchResult(rows.Count, delivered.Count, parked, transient);
+        return new OutboxBatchResult(batch.Claimed, delivered.Count, parked, transient);
+    }
+
+    /// <summary>A claimed batch whose sends are in flight: its transaction holds the rows' locks until it is completed.</summary>
+    private sealed class PendingBatch(NpgsqlConnection connection, NpgsqlTransaction transaction, int claimed)
+    {
+        public NpgsqlConnection Connection { get; } = connection;
+        public NpgsqlTransaction Transaction { get; } = transaction;
+        public int Claimed { get; } = claimed;
+        public int Parked { get; set; }
+        public List<(OutboxRecord Row, Task Send)> Sends { get; } = [];
+
+        /// <summary>Completes (never faults) once every send of the batch has been confirmed or has failed.</summary>
+        public Task Confirmed { get; set; } = Task.CompletedTask;
     }
 
     private Task RecordFailureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxRecord row, Exception exception)
