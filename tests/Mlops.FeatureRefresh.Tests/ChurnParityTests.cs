@@ -29,7 +29,7 @@ public sealed class When_churn_features_are_computed_from_the_yaml(FeatureRefres
         var refreshed = Assert.IsType<FeatureTableRefreshed>(await environment.RefreshAsync(environment.Command(Guid.NewGuid(), batchId)));
 
         var stored = await environment.FeatureStore.ReadVersionAsync(environment.ChurnTable, refreshed.FeatureVersion);
-        var expected = new ChurnFeatureDefinition().Compute(RawRowsOf(customers));
+        var expected = new ChurnFeatureDefinition().Compute(ChurnRawRows.From(customers));
         Assert.Equal(expected.EntityIds, stored.EntityIds);
         foreach (var column in expected.Columns)
         {
@@ -46,18 +46,4 @@ public sealed class When_churn_features_are_computed_from_the_yaml(FeatureRefres
         Assert.Equal((values.Min(), values.Max()), (average.Min, average.Max));
         Assert.Equal(3, refreshed.Statistics.Single(s => s.Name == "contract_type").DistinctValues);
     }
-
-    private static RawRows RawRowsOf(IReadOnlyList<ChurnCustomer> customers) => new(customers.Count, new Dictionary<string, Array>
-    {
-        ["customer_id"] = customers.Select(c => (long?)c.CustomerId).ToArray(),
-        ["tenure_months"] = customers.Select(c => c.TenureMonths).ToArray(),
-        ["monthly_charges"] = customers.Select(c => c.MonthlyCharges).ToArray(),
-        ["total_charges"] = customers.Select(c => c.TotalCharges).ToArray(),
-        ["support_calls"] = customers.Select(c => c.SupportCalls).ToArray(),
-        ["contract_type"] = customers.Select(c => c.ContractType).ToArray(),
-        ["payment_method"] = customers.Select(c => c.PaymentMethod).ToArray(),
-        ["internet_service"] = customers.Select(c => c.InternetService).ToArray(),
-        ["age"] = customers.Select(c => c.Age).ToArray(),
-        ["churned"] = customers.Select(c => (bool?)c.Churned).ToArray(),
-    });
 }

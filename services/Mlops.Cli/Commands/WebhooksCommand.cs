@@ -60,9 +60,12 @@ public static class WebhooksCommand
         });
         await app.StartAsync(cancellationToken);
         Console.WriteLine($"[webhook] listening on http://127.0.0.1:{port}{path}");
+        // The web host's console lifetime takes SIGTERM and SIGINT for itself (stopping the application), so the wait
+        // follows the application's stopping token as well as the command's.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(done.Token, app.Lifetime.ApplicationStopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, done.Token);
+            await Task.Delay(Timeout.Infinite, stopping.Token);
         }
         catch (OperationCanceledException)
         {
