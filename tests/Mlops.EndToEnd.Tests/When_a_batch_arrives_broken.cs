@@ -2,6 +2,7 @@ using Mlops.Catalog.Registry;
 using Mlops.Contracts;
 using Mlops.Simulator;
 using Microsoft.Extensions.DependencyInjection;
+using Mlops.Testing;
 using Xunit;
 
 namespace Mlops.EndToEnd.Tests;
@@ -19,7 +20,9 @@ public sealed class When_a_batch_arrives_broken(PlatformFixture platform) : ICla
         Assert.Equal("Failed", run.CurrentState);
         Assert.Contains("monthly_charges is null", run.FailureReason);
         Assert.Null(run.ModelVersion);
-        Assert.Contains(platform.Events.Of<DataQualityViolated>(), e => e.CorrelationId == run.CorrelationId && e.Source == "feature_refresh");
+        // The saga and the test's observer read the event from queues of their own: the run can end before the observer has it.
+        await Eventually.WaitAsync(() => Task.FromResult(platform.Events.Of<DataQualityViolated>()
+            .Any(e => e.CorrelationId == run.CorrelationId && e.Source == "feature_refresh")), "the run's DataQualityViolated from feature_refresh");
         Assert.Null(await platform.Upstream.Services.GetRequiredService<ModelRegistry>().FindAliasAsync(PlatformFixture.Model, ModelAliases.Champion));
         Assert.Equal(0, await platform.Database.ScalarAsync<long>("SELECT count(*) FROM features.table_versions"));
     }
