@@ -12,12 +12,12 @@ public static class FixedRateClient
 {
     public sealed record Report(int Sent, int Failed, double Seconds, double P50, double P99);
 
-    public static async Task ExpectOkAsync(Uri url, string body)
+    public static async Task ExpectOkAsync(Uri url, string body, string? token = null)
     {
         using var http = new HttpClient();
         for (var attempt = 0; ; attempt++)
         {
-            using var response = await http.PostAsync(url, Content(body));
+            using var response = await http.SendAsync(Request(url, body, token));
             if (response.IsSuccessStatusCode)
                 return;
             if (attempt == 50)
@@ -26,7 +26,7 @@ public static class FixedRateClient
         }
     }
 
-    public static async Task<Report> RunAsync(Uri url, string body, int perSecond, TimeSpan duration)
+    public static async Task<Report> RunAsync(Uri url, string body, string? token, int perSecond, TimeSpan duration)
     {
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { Timeout = TimeSpan.FromSeconds(10) };
         var total = (int)(perSecond * duration.TotalSeconds);
@@ -45,7 +45,7 @@ public static class FixedRateClient
             {
                 try
                 {
-                    using var response = await http.PostAsync(url, Content(body));
+                    using var response = await http.SendAsync(Request(url, body, token));
                     if (!response.IsSuccessStatusCode)
                         Interlocked.Increment(ref failed);
                 }
@@ -62,10 +62,13 @@ public static class FixedRateClient
         return new Report(total, failed, seconds, latencies[(int)(0.50 * (total - 1))], latencies[(int)(0.99 * (total - 1))]);
     }
 
-    private static ByteArrayContent Content(string body)
+    private static HttpRequestMessage Request(Uri url, string body, string? token)
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return content;
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        if (token is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
     }
 }

@@ -18,6 +18,8 @@ public sealed class ServiceProcess : IDisposable
 
     public Uri Address { get; }
 
+    public int Id => process.Id;
+
     /// <summary>CPU time the process has used so far (user + system).</summary>
     public TimeSpan CpuTime
     {
@@ -32,7 +34,10 @@ public sealed class ServiceProcess : IDisposable
     public static Task<ServiceProcess> StartServingAsync(string root, BenchInfrastructure infrastructure, string model, string spill,
         IReadOnlyDictionary<string, string>? settings = null)
     {
-        var directory = Path.Combine(root, "services", "Mlops.Serving", "bin", "Release", "net10.0");
+        // MLOPS_BENCH_SERVING_DIR: another build of Serving (e.g. the code before a change), for before/after runs side by side.
+        var directory = Environment.GetEnvironmentVariable("MLOPS_BENCH_SERVING_DIR") is { Length: > 0 } other
+            ? other
+            : Path.Combine(root, "services", "Mlops.Serving", "bin", "Release", "net10.0");
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "Mlops.Serving.dll")]) { WorkingDirectory = directory };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -45,6 +50,9 @@ public sealed class ServiceProcess : IDisposable
         start.Environment["Serving__InferenceLog__SpillDirectory"] = spill;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key] = value;
+        // MLOPS_BENCH_SERVING_ENV="NAME=value;NAME=value": runtime settings to compare (e.g. DOTNET_TieredPGO=0) without rebuilding.
+        foreach (var pair in (Environment.GetEnvironmentVariable("MLOPS_BENCH_SERVING_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            start.Environment[pair[..pair.IndexOf('=')]] = pair[(pair.IndexOf('=') + 1)..];
         return StartAsync(start, port, "health/ready");
     }
 

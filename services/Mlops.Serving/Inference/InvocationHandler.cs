@@ -134,7 +134,7 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, Fea
 
         http.Response.Headers["X-Request-Id"] = requestId.ToString();
         http.Response.Headers["X-Model-Version"] = answering.Version.ToString();
-        return Results.Json(new { predictions });
+        return new PredictionsResult(predictions);
     }
 
     /// <summary>
