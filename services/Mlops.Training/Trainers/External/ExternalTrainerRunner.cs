@@ -28,7 +28,8 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
     {
         var validation = data.Validation ?? throw new ArgumentException("An external trainer is given the validation split too.", nameof(data));
         Directory.CreateDirectory(WorkRoot());
-        var path = Path.Combine(WorkRoot(), $"{name}-{Guid.NewGuid():N}");
+        // Named after this process from the start: a later Training sweeps it, and kills its trainer, if this one is killed.
+        var path = Path.Combine(WorkRoot(), TrainerWorkDirectories.NewName(name));
         // Only this service's user may read the feature rows written into it.
         var work = OperatingSystem.IsWindows()
             ? Directory.CreateDirectory(path)
@@ -47,7 +48,8 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
 
             var start = StartInfo(trainer, work.FullName, temporary, ["--train", trainPath, "--validation", validationPath, "--params", paramsPath, "--output", output]);
             LogStarting(name, Expand(trainer.Command), work.FullName, data.Rows.RowCount, validation.RowCount);
-            var result = await TrainerProcess.RunAsync(start, trainer.TimeLimit, options.Value.MaxTrainerLogBytes, cancellationToken);
+            var result = await TrainerProcess.RunAsync(start, trainer.TimeLimit, options.Value.MaxTrainerLogBytes, cancellationToken,
+                started: pid => TrainerWorkDirectories.RecordTrainer(work.FullName, pid));
             LogEnded(name, result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "killed at its time limit", result.Elapsed.TotalSeconds);
             try
             {
@@ -175,7 +177,8 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
 
     private string TrainersDirectory() => Path.GetFullPath(options.Value.TrainersDirectory, AppContext.BaseDirectory);
 
-    private string WorkRoot() => string.IsNullOrWhiteSpace(options.Value.WorkDirectory)
+    /// <summary>Where each training gets its work directory (<see cref="TrainingOptions.WorkDirectory"/>).</summary>
+    public string WorkRoot() => string.IsNullOrWhiteSpace(options.Value.WorkDirectory)
         ? Path.Combine(Path.GetTempPath(), "mlops-training")
         : Path.GetFullPath(options.Value.WorkDirectory, host.ContentRootPath);
 

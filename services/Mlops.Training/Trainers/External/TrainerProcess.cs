@@ -12,7 +12,9 @@ public static class TrainerProcess
     /// <summary>How long the output is awaited after the process ended: a descendant that escaped the tree may hold the pipes open.</summary>
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(5);
 
-    public static async Task<TrainerProcessResult> RunAsync(ProcessStartInfo start, TimeSpan timeLimit, int maxLogBytes, CancellationToken cancellationToken)
+    /// <param name="started">Given the pid of the process started, at once (before its output is read).</param>
+    public static async Task<TrainerProcessResult> RunAsync(ProcessStartInfo start, TimeSpan timeLimit, int maxLogBytes, CancellationToken cancellationToken,
+        Action<int>? started = null)
     {
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
@@ -28,6 +30,7 @@ public static class TrainerProcess
         {
             throw new TrainingException($"'{start.FileName}' could not be started: {exception.Message}", exception);
         }
+        started?.Invoke(process.Id);
         process.StandardInput.Close();
         var stdout = new OutputTail(maxLogBytes);
         var stderr = new OutputTail(maxLogBytes);
