@@ -33,17 +33,25 @@ public readonly record struct OwnerProcess(int Pid, long StartTicks)
     }
 
     /// <summary>
-    /// SIGKILL to every process of the process group this process leads, the leader included: the group coreutils' timeout
-    /// made for a trainer. Members whose leader is gone are found in /proc by their group and killed one by one, as long as
-    /// they started after it (a group id the kernel reused later is another group). Returns how many were signalled.
+    /// SIGKILL to every process of the session or process group this process leads, the leader included: the session setsid
+    /// made for a trainer's watchdog (timeout's own group is inside it), or without setsid the group coreutils' timeout made.
+    /// Members are found in /proc, whether their leader still runs or not, as long as they started after it; nothing is
+    /// killed when another process holds the leader's pid (the id was reused: its session is another's). Returns how many
+    /// were signalled.
     /// </summary>
-    public int KillGroup()
+    public int KillSession()
     {
         var killed = 0;
+        // init's session, or this very process's, is never a trainer's: a record naming it is wrong, not an order.
+        if (Pid <= 1 || Pid == Environment.ProcessId)
+            return killed;
+        // Its pid held by a process started at another time: the id was reused, and its session is someone else's.
+        if (Stat(Pid) is { } leader && leader.StartTicks != StartTicks)
+            return killed;
         foreach (var entry in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                || Stat(pid) is not { } stat || stat.Group != Pid || stat.StartTicks < StartTicks || stat.State is 'Z' or 'X')
+                || Stat(pid) is not { } stat || (stat.Session != Pid && stat.Group != Pid) || stat.StartTicks < StartTicks || stat.State is 'Z' or 'X')
                 continue;
             if (kill(pid, SigKill) == 0)
                 killed++;
@@ -51,7 +59,7 @@ public readonly record struct OwnerProcess(int Pid, long StartTicks)
         return killed;
     }
 
-    private static (char State, int Group, long StartTicks)? Stat(int pid)
+    private static (char State, int Group, int Session, long StartTicks)? Stat(int pid)
     {
         string text;
         try
@@ -62,12 +70,13 @@ public readonly record struct OwnerProcess(int Pid, long StartTicks)
         {
             return null;
         }
-        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so fields are counted after its last ')'.
+        // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses, so fields are counted after its last ')'.
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
         return fields.Length > 19
             && int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var group)
+            && int.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var session)
             && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
-            ? (fields[0][0], group, start)
+            ? (fields[0][0], group, session, start)
             : null;
     }
 

@@ -5,20 +5,21 @@ namespace Mlops.Training.Trainers.External;
 /// <summary>
 /// The work directories of external trainers, and the sweep of those a killed Training left. Each is named
 /// <c>&lt;trainer&gt;-&lt;pid&gt;-&lt;start ticks&gt;-&lt;guid&gt;</c> after the Training process that made it, from the moment it exists, and
-/// holds <see cref="TrainerFile"/> naming the trainer's process group once the trainer started. A directory whose owner no
-/// longer runs is stale: the trainer's group is killed (it outlives a kill -9 of its Training, up to its time limit plus a
-/// minute) and the directory removed. A directory of a live Training (this one or another on the same host) is left alone.
+/// holds <see cref="TrainerFile"/> naming the trainer's session once the trainer started. A directory whose owner no
+/// longer runs is stale: what still runs of its trainer is killed (its watchdog kills it when Training dies, but a trainer
+/// without one, or whose watchdog was killed too, outlives a kill -9 of its Training by up to its time limit plus a minute)
+/// and the directory removed. A directory of a live Training (this one or another on the same host) is left alone.
 /// </summary>
 public static partial class TrainerWorkDirectories
 {
-    /// <summary>In the work directory: "&lt;pid&gt; &lt;start ticks&gt;" of the process that leads the trainer's process group.</summary>
+    /// <summary>In the work directory: "&lt;pid&gt; &lt;start ticks&gt;" of the process that leads the trainer's session (or process group).</summary>
     public const string TrainerFile = ".trainer-process";
 
     /// <summary>A new directory's name for <paramref name="trainer"/>, owned by this process (no owner part off Linux).</summary>
     public static string NewName(string trainer) =>
         OwnerProcess.Current is { } owner ? $"{trainer}-{owner}-{Guid.NewGuid():N}" : $"{trainer}-{Guid.NewGuid():N}";
 
-    /// <summary>Records the process group of the trainer running in <paramref name="work"/>, for a later sweep.</summary>
+    /// <summary>Records the session (or process group) of the trainer running in <paramref name="work"/>, for a later sweep.</summary>
     public static void RecordTrainer(string work, int groupLeader)
     {
         if (OwnerProcess.Of(groupLeader) is not { } leader)
@@ -53,7 +54,7 @@ public static partial class TrainerWorkDirectories
                 continue;
             }
             if (Trainer(directory) is { } trainer)
-                result.ProcessesKilled += trainer.KillGroup();
+                result.ProcessesKilled += trainer.KillSession();
             try
             {
                 Directory.Delete(directory, recursive: true);
