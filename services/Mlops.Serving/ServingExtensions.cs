@@ -35,7 +35,8 @@ public static class ServingExtensions
         builder.Services.AddSingleton<InvocationHandler>();
         builder.Services.AddSingleton<FeatureLookup>();
         builder.Services.AddSingleton<ServingMetrics>();
-        builder.Services.AddHealthChecks().AddCheck<InferenceLogHealthCheck>("inference-log", tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<InferenceLogHealthCheck>("inference-log", tags: ["ready"])
+            .AddCheck<FeatureLookupHealthCheck>("feature-lookup", tags: ["ready"]);
         builder.Services.AddHostedService<ModelPreloader>();
         builder.Services.AddSingleton<ModelReconciler>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ModelReconciler>());

@@ -24,6 +24,7 @@ public static class TrainingExtensions
         builder.Services.AddMlopsCatalog();
         builder.Services.AddSingleton<ITrainer, LogisticRegressionTrainer>();
         builder.Services.AddSingleton<ExternalTrainerRunner>();
+        builder.Services.AddHostedService<TrainerWorkSweeper>();
         builder.Services.AddSingleton<TrainerCatalog>();
         builder.Services.AddSingleton<ModelTraining>();
         builder.AddMlopsMessaging(bus => bus.AddConsumer<TrainModelConsumer>());

@@ -61,6 +61,59 @@ public sealed class When_a_feature_table_is_registered(ApiFixture fixture) : ICl
         Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM features.tables WHERE name = 'refused_http'"));
     }
 
+    /// <summary>
+    /// A feature table's entity key is stored, paged through and looked up by key as a bigint, so a source keyed by anything
+    /// else (here a raw table keyed by text, with a column of every other type) is refused at registration, naming the field;
+    /// an integer key of the same table is accepted.
+    /// </summary>
+    [Fact]
+    public async Task A_key_that_is_not_a_whole_number_is_a_422_naming_the_entity_for_every_other_column_type()
+    {
+        var raw = await fixture.Admin.PostAsJsonAsync("/api/raw/tables", new
+        {
+            name = "raw.text_keyed",
+            columns = new object[]
+            {
+                new { name = "code", type = "text" }, new { name = "small_id", type = "integer" }, new { name = "amount", type = "numeric" },
+                new { name = "score", type = "double precision" }, new { name = "active", type = "boolean" },
+                new { name = "seen_at", type = "timestamptz" }, new { name = "day", type = "date" },
+            },
+            key = new[] { "code" },
+        });
+        Assert.True(raw.IsSuccessStatusCode, await raw.Content.ReadAsStringAsync());
+
+        foreach (var (column, type) in new[]
+        {
+            ("code", "text"), ("amount", "numeric"), ("score", "double precision"), ("active", "boolean"),
+            ("seen_at", "timestamp with time zone"), ("day", "date"),
+        })
+        {
+            var response = await PostAsync(fixture.Admin,
+                $"name: text_keyed_features\nsource: raw.text_keyed\nentity: {column}\nfeatures:\n  - {{name: f, type: numeric, expression: score}}\n");
+
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{column}: {response.StatusCode} {problem}");
+            Assert.Contains($"entity '{column}' is {type}; it must be bigint or integer or smallint.", problem.GetProperty("detail").GetString());
+            Assert.Contains("entity", problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        }
+        Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM features.tables WHERE name = 'text_keyed_features'"));
+
+        var labelled = await PostAsync(fixture.Admin, """
+            name: text_keyed_labels
+            source: raw.text_keyed
+            entity: small_id
+            label: {name: y, expression: score, source: raw.text_keyed, entity: code, timestamp: seen_at}
+            features:
+              - {name: f, type: numeric, expression: score}
+            """);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, labelled.StatusCode);
+        Assert.Contains("label.entity 'code' is text", await labelled.Content.ReadAsStringAsync());
+
+        var integerKeyed = await PostAsync(fixture.Admin,
+            "name: text_keyed_features\nsource: raw.text_keyed\nentity: small_id\nfeatures:\n  - {name: f, type: numeric, expression: score}\n");
+        Assert.Equal(HttpStatusCode.Created, integerKeyed.StatusCode);
+    }
+
     [Fact]
     public async Task A_caller_without_catalog_write_in_dev_is_refused_and_the_refusal_audited()
     {

@@ -143,13 +143,20 @@ public sealed class DashboardFixture : ApiFixture
         await session.CommitAsync();
     }
 
-    /// <summary>An open drift alert as Monitoring's alert rule records it once a breach is confirmed.</summary>
+    /// <summary>An open drift alert on a feature as Monitoring's alert rule records it once a breach is confirmed.</summary>
     public Task OpenAlertAsync(string model, int version, string feature, double value) =>
+        OpenAlertAsync(model, version, "drift", "feature", feature, "psi", value);
+
+    /// <summary>
+    /// An open alert of any kind, named as Monitoring names its subjects: a feature by its name, the prediction distribution
+    /// as ("prediction", "prediction"), the model as a whole (performance, latency) as ("model", "model").
+    /// </summary>
+    public Task OpenAlertAsync(string model, int version, string kind, string subjectKind, string subject, string metric, double value) =>
         Database.ExecuteAsync("""
             INSERT INTO monitoring.alerts (id, model_name, version, kind, subject_kind, subject, metric, value, threshold, window_start, window_end,
                 windows_breached, windows_considered)
-            VALUES (gen_random_uuid(), @model, @version, 'drift', 'feature', @feature, 'psi', @value, 0.2, now() - interval '2 hours', now() - interval '1 hour', 3, 3)
-            """, new { model, version, feature, value });
+            VALUES (gen_random_uuid(), @model, @version, @kind, @subjectKind, @subject, @metric, @value, 0.2, now() - interval '2 hours', now() - interval '1 hour', 3, 3)
+            """, new { model, version, kind, subjectKind, subject, metric, value });
 
     public override async Task DisposeAsync()
     {

@@ -118,6 +118,8 @@ public sealed class When_the_dashboard_is_used(DashboardFixture fixture) : IClas
         // tenure stays stable; charges drifts past the 0.2 threshold in the last three of eight windows.
         await fixture.MonitoredWindowsAsync(model, version, 8, (feature, i) => feature == "charges" ? 0.02 + i * 0.04 : 0.03 + (i % 2) * 0.01, "tenure", "charges");
         await fixture.OpenAlertAsync(model, version, "charges", 0.30);
+        await fixture.OpenAlertAsync(model, version, "performance", "model", "model", "auc", 0.09);
+        await fixture.OpenAlertAsync(model, version, "drift", "prediction", "prediction", "psi", 0.25);
         var audited = await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM audit.entries WHERE action = 'monitoring.read'");
         var page = await fixture.SignedInAsync(fixture.AdminToken);
 
@@ -133,10 +135,13 @@ public sealed class When_the_dashboard_is_used(DashboardFixture fixture) : IClas
         Assert.Equal(0, await tenure.Locator("circle.point.breached").CountAsync());
         Assert.Equal(8, await tenure.Locator("circle.point").CountAsync());
         Assert.Equal(1, await page.Locator("figure[data-subject=model][data-metric=auc]").CountAsync());
-        var alert = page.Locator("#alerts tbody tr");
-        Assert.Equal(1, await alert.CountAsync());
-        Assert.Contains("charges", await alert.TextContentAsync());
-        Assert.Contains("open", await alert.TextContentAsync());
+        var alerts = page.Locator("#alerts tbody tr");
+        Assert.Equal(3, await alerts.CountAsync());
+        Assert.All(await alerts.AllTextContentsAsync(), row => Assert.Contains("open", row));
+        // Every subject reads as a reader says it: a feature by name, never the kind twice ("model model").
+        var subjects = await page.Locator("#alerts tbody td.subject").AllTextContentsAsync();
+        Assert.Equal(["feature charges", "predictions", "whole model"], subjects.Order());
+        Assert.Equal("whole model — auc", await page.Locator("figure[data-subject=model][data-metric=auc] .chart-title").TextContentAsync());
         // A prod read, audited like the registry's.
         Assert.Equal(audited + 1, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM audit.entries WHERE action = 'monitoring.read'"));
         await fixture.ScreenshotAsync(page, "monitoring");

@@ -7,7 +7,7 @@ namespace Mlops.Serving.Tests;
 /// Serving with an online feature table: dev.ml.scoring and prod.ml.scoring both trained on <see cref="Table"/>, whose dev
 /// and prod versions are published online the way FeatureRefresh publishes them (its role, the same OnlineStore call).
 /// </summary>
-public sealed class FeatureLookupFixture : ServingFixture
+public class FeatureLookupFixture : ServingFixture
 {
     public const string ProdModel = "prod.ml.scoring";
     public const string Table = "scoring_features";

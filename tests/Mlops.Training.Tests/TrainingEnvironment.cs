@@ -46,7 +46,15 @@ public class TrainingEnvironment : TestEnvironment
     }
 
     /// <summary>Starts an instance of the training service on this environment (the fixture's, or another one beside it).</summary>
-    public Task<WebApplication> StartTrainingAsync(string serviceName)
+    public Task<WebApplication> StartTrainingAsync(string serviceName) =>
+        TestHost.StartAsync(this, serviceName, builder =>
+        {
+            builder.AddMlopsDefaults();
+            builder.AddTrainingService();
+        }, InstanceSettings());
+
+    /// <summary>What every training instance is configured with besides <see cref="TestEnvironment.Settings"/>: in process or as a process.</summary>
+    public IDictionary<string, string?> InstanceSettings()
     {
         var settings = new Dictionary<string, string?>
         {
@@ -56,11 +64,7 @@ public class TrainingEnvironment : TestEnvironment
         };
         foreach (var (key, value) in StepSettings().Concat(TrainingSettings()))
             settings[key] = value;
-        return TestHost.StartAsync(this, serviceName, builder =>
-        {
-            builder.AddMlopsDefaults();
-            builder.AddTrainingService();
-        }, settings);
+        return settings;
     }
 
     /// <summary>Settings of the leased step (Steps:...) for every training instance; none by default.</summary>

@@ -16,6 +16,14 @@ namespace Mlops.Serving.Inference;
 public sealed class FeatureLookup(ModelRegistry registry, OnlineStore onlineStore)
 {
     private readonly ConcurrentDictionary<(string, int), LookupTarget> _targets = new();
+    private LookupFailure? _lastFailure;
+
+    /// <summary>The failure of the latest lookup, or null when it succeeded (or none failed yet): readiness reports it.</summary>
+    public LookupFailure? LastFailure => Volatile.Read(ref _lastFailure);
+
+    /// <summary>Notes that the online store (or the registry behind it) could not be read for a request by key.</summary>
+    public void Failed(Exception exception, DateTimeOffset at, bool transient) =>
+        Volatile.Write(ref _lastFailure, new LookupFailure(at, exception.Message, transient));
 
     /// <summary>The target already resolved for this version, without a database read.</summary>
     public LookupTarget? Cached(LoadedModel model) => _targets.GetValueOrDefault((model.ModelName, model.Version));
@@ -69,6 +77,9 @@ public sealed class FeatureLookup(ModelRegistry registry, OnlineStore onlineStor
         }
 
         var found = await onlineStore.LookupAsync(target.Table, target.Environment, target.Columns, distinct.ToArray(), cancellationToken);
+        // Read before written: a healthy store costs requests no shared write.
+        if (Volatile.Read(ref _lastFailure) is not null)
+            Volatile.Write(ref _lastFailure, null);
         if (found.Count < distinct.Count)
             return distinct.Where(k => !found.ContainsKey(k)).ToList();
 

@@ -78,9 +78,7 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, Fea
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
         {
-            http.Response.Headers.RetryAfter = "1";
-            return Error(StatusCodes.Status503ServiceUnavailable, "TEMPORARILY_UNAVAILABLE",
-                $"The online feature store cannot be read to look up entity keys ({exception.Message}); retry shortly.");
+            return LookupUnavailable(http, exception);
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -185,6 +183,22 @@ public sealed class InvocationHandler(ServedModels models, InferenceLog log, Fea
                 throw;
             return (InvocationRequestParser.Parse(root, answering.Model.Inputs, options.Value.MaxRows, target.Table.EntityColumn), target);
         }
+    }
+
+    /// <summary>
+    /// 503 for a request by key when the online store (or the registry naming its table) cannot be read. Only a transient failure
+    /// (unreachable, restarting, overloaded) says when to retry; anything else (a revoked grant, a dropped table) is the
+    /// deployment's to fix, and the message says so. Requests with every input are not affected.
+    /// </summary>
+    private IResult LookupUnavailable(HttpContext http, Exception exception)
+    {
+        var transient = DatabaseFailure.IsTransient(exception);
+        lookup.Failed(exception, DateTimeOffset.UtcNow, transient);
+        if (transient)
+            http.Response.Headers.RetryAfter = "1";
+        return Error(StatusCodes.Status503ServiceUnavailable, "TEMPORARILY_UNAVAILABLE", transient
+            ? $"The online feature store cannot be reached to look up entity keys ({exception.Message}); retry shortly, or send every input."
+            : $"The online feature store refuses this instance's lookups of entity keys ({exception.Message}): the deployment must be fixed; send every input meanwhile.");
     }
 
     /// <summary>404 naming every key the online table of the model's environment does not hold (the message names the first 20).</summary>

@@ -307,7 +307,7 @@ async function monitoringView(name) {
       const thresholds = s.points.map(p => p.threshold).filter(t => typeof t === 'number');
       const breaches = s.points.filter(p => p.breached).length;
       return h('figure', { class: 'metric', dataset: { kind: s.kind, subject: s.subject, metric: s.metric } },
-        metricChart({ title: `${s.kind === 'feature' ? 'feature ' : ''}${s.subject} — ${s.metric}`, points: s.points, threshold: thresholds.at(-1) }),
+        metricChart({ title: `${subjectLabel(s.kind, s.subject)} — ${s.metric}`, points: s.points, threshold: thresholds.at(-1) }),
         h('figcaption', {}, `${s.points.length} windows, ${breaches} breached${thresholds.length ? `, threshold ${formatNumber(thresholds.at(-1))}` : ''}`));
     });
   show(
@@ -317,7 +317,7 @@ async function monitoringView(name) {
     h('h2', {}, 'Alerts'),
     table([
       { title: 'Kind', cell: a => a.kind },
-      { title: 'Subject', cell: a => `${a.subjectKind} ${a.subject}` },
+      { title: 'Subject', class: 'subject', cell: a => subjectLabel(a.subjectKind, a.subject) },
       { title: 'Metric', cell: a => a.metric },
       { title: 'Value', cell: a => formatNumber(a.value) },
       { title: 'Threshold', cell: a => formatNumber(a.threshold) },
@@ -328,6 +328,14 @@ async function monitoringView(name) {
     ], report.alerts, { id: 'alerts' }),
     h('h2', {}, 'Drift and performance per window'),
     charts.length ? h('div', { id: 'charts', class: 'charts' }, charts) : h('p', { id: 'charts', class: 'muted' }, 'No evaluated windows in this period.'));
+}
+
+// What a metric or alert is about, as a reader says it: Monitoring names model-wide and prediction metrics with their kind
+// as subject too ("model"/"model"), which read as "model model".
+function subjectLabel(kind, subject) {
+  if (kind === 'model') return 'whole model';
+  if (kind === 'prediction') return 'predictions';
+  return subject === kind ? kind : `${kind} ${subject}`;
 }
 
 // ---------------------------------------------------------------- approvals

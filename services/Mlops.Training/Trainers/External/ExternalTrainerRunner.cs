@@ -21,6 +21,23 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
     public const string TrainersPlaceholder = "{trainers}";
     private const string DefaultPath = "/usr/local/bin:/usr/bin:/bin";
     private const string Backstop = "/usr/bin/timeout";
+    private const string NewSession = "/usr/bin/setsid";
+    private const string Shell = "/bin/sh";
+
+    /// <summary>
+    /// Runs the command (timeout and the trainer) in the background and waits for it, exiting with its status; beside it a
+    /// watchdog reads this service's end of stdin, which only this service holds open: when it reads end of file this
+    /// service is gone (even by kill -9), and it kills timeout's process group, so the trainer dies with its service.
+    /// </summary>
+    private const string Watchdog = """
+        exec 3<&0
+        "$@" </dev/null 3<&- & trainer=$!
+        (read -r line <&3; kill -9 -"$trainer") 3<&3 & watchdog=$!
+        exec 3<&-
+        wait "$trainer"; status=$?
+        kill -9 "$watchdog" 2>/dev/null
+        exit "$status"
+        """;
     private static readonly TimeSpan BackstopDelay = TimeSpan.FromMinutes(1);
 
     public async Task<TrainedModel> RunAsync(string name, ExternalTrainerOptions trainer, IReadOnlyDictionary<string, string> parameters, TrainingData data,
@@ -28,7 +45,8 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
     {
         var validation = data.Validation ?? throw new ArgumentException("An external trainer is given the validation split too.", nameof(data));
         Directory.CreateDirectory(WorkRoot());
-        var path = Path.Combine(WorkRoot(), $"{name}-{Guid.NewGuid():N}");
+        // Named after this process from the start: a later Training sweeps it, and kills its trainer, if this one is killed.
+        var path = Path.Combine(WorkRoot(), TrainerWorkDirectories.NewName(name));
         // Only this service's user may read the feature rows written into it.
         var work = OperatingSystem.IsWindows()
             ? Directory.CreateDirectory(path)
@@ -45,9 +63,10 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
             await TrainingSetFiles.WriteAsync(validationPath, trainer.DataFormat, validation, data.Features, data.EntityColumn, data.LabelColumn, cancellationToken);
             await File.WriteAllBytesAsync(paramsPath, ParamsJson(name, trainer, parameters, data), cancellationToken);
 
-            var start = StartInfo(trainer, work.FullName, temporary, ["--train", trainPath, "--validation", validationPath, "--params", paramsPath, "--output", output]);
+            var (start, watched) = StartInfo(trainer, work.FullName, temporary, ["--train", trainPath, "--validation", validationPath, "--params", paramsPath, "--output", output]);
             LogStarting(name, Expand(trainer.Command), work.FullName, data.Rows.RowCount, validation.RowCount);
-            var result = await TrainerProcess.RunAsync(start, trainer.TimeLimit, options.Value.MaxTrainerLogBytes, cancellationToken);
+            var result = await TrainerProcess.RunAsync(start, trainer.TimeLimit, options.Value.MaxTrainerLogBytes, cancellationToken,
+                started: pid => TrainerWorkDirectories.RecordTrainer(work.FullName, pid), holdInput: watched);
             LogEnded(name, result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "killed at its time limit", result.Elapsed.TotalSeconds);
             try
             {
@@ -141,14 +160,27 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
         return JsonSerializer.SerializeToUtf8Bytes(document, new JsonSerializerOptions { WriteIndented = true });
     }
 
-    private ProcessStartInfo StartInfo(ExternalTrainerOptions trainer, string work, string temporary, IReadOnlyList<string> contract)
+    /// <summary>The command's start, and whether a watchdog kills it when this service's end of its stdin closes.</summary>
+    private (ProcessStartInfo Start, bool Watched) StartInfo(ExternalTrainerOptions trainer, string work, string temporary, IReadOnlyList<string> contract)
     {
         ProcessStartInfo start;
+        var watched = false;
         if (File.Exists(Backstop))
         {
             // This service kills the tree at the time limit; coreutils' timeout kills its process group a little later even if
-            // this service was killed meanwhile (kill -9), so no trainer outlives its limit by much.
-            start = new ProcessStartInfo(Backstop) { WorkingDirectory = work };
+            // this service was killed meanwhile (kill -9), so no trainer outlives its limit by much. Where setsid and sh are
+            // there, the trainer also dies with this service (Watchdog), in a session of its own that a sweep can find.
+            if (File.Exists(NewSession) && File.Exists(Shell))
+            {
+                start = new ProcessStartInfo(NewSession) { WorkingDirectory = work };
+                foreach (var argument in new[] { "--wait", Shell, "-c", Watchdog, "mlops-trainer", Backstop })
+                    start.ArgumentList.Add(argument);
+                watched = true;
+            }
+            else
+            {
+                start = new ProcessStartInfo(Backstop) { WorkingDirectory = work };
+            }
             start.ArgumentList.Add("--kill-after=10");
             start.ArgumentList.Add($"{Math.Ceiling((trainer.TimeLimit + BackstopDelay).TotalSeconds):F0}s");
             start.ArgumentList.Add(Expand(trainer.Command));
@@ -168,14 +200,15 @@ public sealed partial class ExternalTrainerRunner(IOptions<TrainingOptions> opti
         start.Environment["LANG"] = "C.UTF-8";
         foreach (var (key, value) in trainer.Environment)
             start.Environment[key] = Expand(value);
-        return start;
+        return (start, watched);
     }
 
     private string Expand(string text) => text.Replace(TrainersPlaceholder, TrainersDirectory(), StringComparison.Ordinal);
 
     private string TrainersDirectory() => Path.GetFullPath(options.Value.TrainersDirectory, AppContext.BaseDirectory);
 
-    private string WorkRoot() => string.IsNullOrWhiteSpace(options.Value.WorkDirectory)
+    /// <summary>Where each training gets its work directory (<see cref="TrainingOptions.WorkDirectory"/>).</summary>
+    public string WorkRoot() => string.IsNullOrWhiteSpace(options.Value.WorkDirectory)
         ? Path.Combine(Path.GetTempPath(), "mlops-training")
         : Path.GetFullPath(options.Value.WorkDirectory, host.ContentRootPath);
 

@@ -12,7 +12,10 @@ public static class TrainerProcess
     /// <summary>How long the output is awaited after the process ended: a descendant that escaped the tree may hold the pipes open.</summary>
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(5);
 
-    public static async Task<TrainerProcessResult> RunAsync(ProcessStartInfo start, TimeSpan timeLimit, int maxLogBytes, CancellationToken cancellationToken)
+    /// <param name="started">Given the pid of the process started, at once (before its output is read).</param>
+    /// <param name="holdInput">Keep the process's stdin open until it ends (a watchdog in it reads end of file when this service dies); otherwise it is closed at once.</param>
+    public static async Task<TrainerProcessResult> RunAsync(ProcessStartInfo start, TimeSpan timeLimit, int maxLogBytes, CancellationToken cancellationToken,
+        Action<int>? started = null, bool holdInput = false)
     {
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
@@ -28,7 +31,9 @@ public static class TrainerProcess
         {
             throw new TrainingException($"'{start.FileName}' could not be started: {exception.Message}", exception);
         }
-        process.StandardInput.Close();
+        started?.Invoke(process.Id);
+        if (!holdInput)
+            process.StandardInput.Close();
         var stdout = new OutputTail(maxLogBytes);
         var stderr = new OutputTail(maxLogBytes);
         var output = Task.WhenAll(stdout.PumpAsync(process.StandardOutput.BaseStream), stderr.PumpAsync(process.StandardError.BaseStream));
