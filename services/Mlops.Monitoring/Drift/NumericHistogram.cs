@@ -34,6 +34,14 @@ public sealed class NumericHistogram
         sums = new double[this.edges.Length + 1];
     }
 
+    private NumericHistogram(double[] edges, BinGrid grid)
+    {
+        this.edges = edges;
+        this.grid = grid;
+        counts = new long[edges.Length + 1];
+        sums = new double[edges.Length + 1];
+    }
+
     [JsonConstructor]
     private NumericHistogram(IReadOnlyList<double>? edges, IReadOnlyList<long>? counts, IReadOnlyList<double>? sums, long nullCount,
         long negativeInfinityCount, long positiveInfinityCount, double? min, double? max)
@@ -237,6 +245,9 @@ public sealed class NumericHistogram
         coarse.Max = Max;
         return coarse;
     }
+
+    /// <summary>An empty histogram over the same edges, sharing them and their grid (neither ever changes): no validation or grid to build again.</summary>
+    internal NumericHistogram EmptyCopy() => new(edges, grid);
 
     public string ToJson() => CatalogJson.Serialize(this);
 
