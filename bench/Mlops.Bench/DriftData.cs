@@ -13,9 +13,10 @@ public sealed class DriftData
 {
     private const int ReferenceRows = 50_000;
 
-    private DriftData(int rows, NumericReference[] references, double[] window)
+    private DriftData(int rows, FeatureProfile[] profiles, NumericReference[] references, double[] window)
     {
         Rows = rows;
+        Profiles = profiles;
         References = references;
         Window = window;
     }
@@ -24,6 +25,9 @@ public sealed class DriftData
     public int Features => References.Count;
     public IReadOnlyList<NumericReference> References { get; }
 
+    /// <summary>The training profiles the references come from: what a reference profile stores.</summary>
+    public IReadOnlyList<FeatureProfile> Profiles { get; }
+
     /// <summary>Column-major: feature f is Window[f·Rows .. (f+1)·Rows).</summary>
     public double[] Window { get; }
 
@@ -31,16 +35,18 @@ public sealed class DriftData
 
     public static DriftData Generate(int rows, int features)
     {
+        var profiles = new FeatureProfile[features];
         var references = new NumericReference[features];
         var window = new double[(long)rows * features];
         for (var f = 0; f < features; f++)
         {
             var referenceValues = new double[ReferenceRows];
             Fill(referenceValues, f, new Random(1_000 + f), drifted: false);
-            references[f] = NumericReference.From(ProfileBuilder.Numeric($"f{f}", referenceValues));
+            profiles[f] = ProfileBuilder.Numeric($"f{f}", referenceValues);
+            references[f] = NumericReference.From(profiles[f]);
             Fill(window.AsSpan(f * rows, rows), f, new Random(2_000 + f), drifted: f % 5 == 0);
         }
-        return new DriftData(rows, references, window);
+        return new DriftData(rows, profiles, references, window);
     }
 
     /// <summary>window.f64 (little-endian doubles, column-major) and reference.json (what the baseline needs of each reference).</summary>

@@ -16,7 +16,11 @@ var work = Path.Combine(Path.GetTempPath(), $"mlops-bench-{Environment.ProcessId
 
 var benchmarks = new (string Id, Func<IReadOnlyList<BenchResult>> Run)[]
 {
-    ("P4", () => [DriftBenchmark.Run(quick ? 200_000 : 1_000_000, 20, benchDirectory, Path.Combine(work, "p4"))]),
+    ("P4", () =>
+    [
+        DriftBenchmark.Run(quick ? 200_000 : 1_000_000, 20, benchDirectory, Path.Combine(work, "p4")),
+        .. WithInfrastructure(async infrastructure => [await DriftEndToEndBenchmark.RunAsync(infrastructure, quick ? 200_000 : 1_000_000, 20)]),
+    ]),
     ("P1", () => WithInfrastructure(async infrastructure => [await BusBenchmark.RunAsync(infrastructure, quick ? 10_000 : 20_000)])),
     ("P2", () => WithInfrastructure(async infrastructure => [await DurableConsumerBenchmark.RunAsync(infrastructure, quick ? 3_000 : 20_000)])),
     ("P2b", () => WithInfrastructure(async infrastructure => [await OutboxBenchmark.RunAsync(infrastructure, quick ? 5_000 : 20_000)])),

@@ -11,7 +11,7 @@ public sealed class When_values_are_binned_through_the_grid
         double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e300, -1e300,
     ];
 
-    public static TheoryData<string> EdgeSets => new() { "normal quantiles", "lognormal quantiles", "uniform", "one edge", "two edges", "none", "huge range", "denormal", "zero among denormals", "clustered" };
+    public static TheoryData<string> EdgeSets => new() { "normal quantiles", "lognormal quantiles", "uniform", "one edge", "two edges", "none", "huge range", "denormal", "zero among denormals", "clustered", "training range", "many edges" };
 
     [Theory]
     [MemberData(nameof(EdgeSets))]
@@ -100,6 +100,10 @@ public sealed class When_values_are_binned_through_the_grid
             "denormal" => [-double.Epsilon, 0.0, double.Epsilon, 1e-310, 2.2e-308],
             "zero among denormals" => [-1.0, -double.Epsilon, 0.0, double.Epsilon, 1e-310, 1.0],
             "clustered" => [.. Enumerable.Range(0, 100).Select(i => 1 + i * 1e-12).Append(1e6)],
+            // A reference's fine edges: quantiles, the training minimum and the next double after its maximum (one ulp above an edge).
+            "training range" => Quantiles(Normal) is var quantiles ? [.. quantiles, Math.BitIncrement(quantiles[^1])] : [],
+            // More edges than a byte cell table holds.
+            "many edges" => [.. Enumerable.Range(0, 300).Select(i => Math.Pow(1.01, i))],
             _ => throw new ArgumentOutOfRangeException(nameof(edgeSet)),
         };
     }

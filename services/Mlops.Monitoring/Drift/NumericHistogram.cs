@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 using Mlops.Catalog;
 
@@ -30,6 +32,14 @@ public sealed class NumericHistogram
         grid = new BinGrid(this.edges);
         counts = new long[this.edges.Length + 1];
         sums = new double[this.edges.Length + 1];
+    }
+
+    private NumericHistogram(double[] edges, BinGrid grid)
+    {
+        this.edges = edges;
+        this.grid = grid;
+        counts = new long[edges.Length + 1];
+        sums = new double[edges.Length + 1];
     }
 
     [JsonConstructor]
@@ -106,21 +116,37 @@ public sealed class NumericHistogram
 
     public void AddRange(ReadOnlySpan<double> values)
     {
-        // The tallies live in locals for the loop: this is the per-value cost of a window of millions of rows.
-        var (binGrid, binEdges, binCounts, binSums) = (grid, edges, counts, sums);
-        long finite = 0, nulls = 0, positiveInfinities = 0, negativeInfinities = 0;
+        if (grid.IsFast)
+            Tally(values, grid.Fast());
+        else
+            Tally(values, new BinGrid.AnyBins(grid, edges));
+    }
+
+    /// <summary>
+    /// Counts values into the bins <typeparamref name="TBins"/> finds: one loop, compiled once per kind of grid (a struct type
+    /// argument), so the fast grid's look-up is inlined into it.
+    /// </summary>
+    private void Tally<TBins>(ReadOnlySpan<double> values, TBins bins) where TBins : BinGrid.ILookup, allows ref struct
+    {
+        // The tallies live in locals for the loop: this is the per-value cost of a window of millions of rows. The finite
+        // values are counted as the rest, so the common path only looks up the bin and adds.
+        ref var binCounts = ref MemoryMarshal.GetArrayDataReference(counts);
+        ref var binSums = ref MemoryMarshal.GetArrayDataReference(sums);
+        long nulls = 0, positiveInfinities = 0, negativeInfinities = 0;
         double low = finiteMin, high = finiteMax;
         foreach (var value in values)
         {
             if (double.IsFinite(value))
             {
-                var bin = binGrid.BinOf(binEdges, value);
-                binCounts[bin]++;
-                binSums[bin] += value;
-                finite++;
-                // The same comparisons as on nullable bounds: the first value replaces the ±∞ start, and of −0 and +0 the first one stays.
-                low = low <= value ? low : value;
-                high = high >= value ? high : value;
+                // Every bin is below counts.Length: the grid's (and the binary search's) bins count edges.
+                var bin = bins.Of(value);
+                Unsafe.Add(ref binCounts, bin)++;
+                Unsafe.Add(ref binSums, bin) += value;
+                // The first value replaces the ±∞ start, and of −0 and +0 the first one stays (neither is below the other).
+                if (value < low)
+                    low = value;
+                if (value > high)
+                    high = value;
             }
             else if (double.IsNaN(value))
             {
@@ -135,7 +161,7 @@ public sealed class NumericHistogram
                 negativeInfinities++;
             }
         }
-        FiniteCount += finite;
+        FiniteCount += values.Length - nulls - positiveInfinities - negativeInfinities;
         NullCount += nulls;
         PositiveInfinityCount += positiveInfinities;
         NegativeInfinityCount += negativeInfinities;
@@ -219,6 +245,9 @@ public sealed class NumericHistogram
         coarse.Max = Max;
         return coarse;
     }
+
+    /// <summary>An empty histogram over the same edges, sharing them and their grid (neither ever changes): no validation or grid to build again.</summary>
+    internal NumericHistogram EmptyCopy() => new(edges, grid);
 
     public string ToJson() => CatalogJson.Serialize(this);
 

@@ -24,6 +24,8 @@ namespace Mlops.Monitoring.Drift;
 /// </summary>
 public sealed class NumericReference
 {
+    private readonly NumericHistogram emptyWindow;
+
     private NumericReference(FeatureProfile profile, IReadOnlyList<double> edges, IReadOnlyList<double> proportions,
         IReadOnlyList<double> fineEdges, IReadOnlyList<double> fineProportions, IReadOnlyList<double>? fineMeans, long? fineSize, double[] sample)
     {
@@ -38,6 +40,7 @@ public sealed class NumericReference
         Edges = edges;
         Proportions = proportions;
         FineEdges = fineEdges;
+        emptyWindow = new NumericHistogram(fineEdges);
         FineProportions = fineProportions;
         FineMeans = fineMeans;
         FineSize = fineSize ?? ValueCount;
@@ -71,7 +74,8 @@ public sealed class NumericReference
     /// <summary>The profile's quantile sample, sorted, finite values only: the reference side of exact KS and Wasserstein.</summary>
     public IReadOnlyList<double> Sample { get; }
 
-    public NumericHistogram NewHistogram() => new(FineEdges);
+    /// <summary>An empty window histogram over the fine edges; their grid is built once per reference, not once per window.</summary>
+    public NumericHistogram NewHistogram() => emptyWindow.EmptyCopy();
 
     public static NumericReference From(FeatureProfile profile, int fineBins = QuantileBins.DefaultCount)
     {
