@@ -17,9 +17,9 @@ var work = Path.Combine(Path.GetTempPath(), $"mlops-bench-{Environment.ProcessId
 var benchmarks = new (string Id, Func<IReadOnlyList<BenchResult>> Run)[]
 {
     ("P4", () => [DriftBenchmark.Run(quick ? 200_000 : 1_000_000, 20, benchDirectory, Path.Combine(work, "p4"))]),
-    ("P1", () => WithInfrastructure(async infrastructure => [await BusBenchmark.RunAsync(infrastructure, quick ? 10_000 : 20_000)])),
+    ("P1", () => WithInfrastructure(async infrastructure => [await BusBenchmark.RunAsync(infrastructure, quick ? 10_000 : 20_000, quick ? 3 : 5)])),
     ("P2", () => WithInfrastructure(async infrastructure => [await DurableConsumerBenchmark.RunAsync(infrastructure, quick ? 3_000 : 20_000)])),
-    ("P2b", () => WithInfrastructure(async infrastructure => [await OutboxBenchmark.RunAsync(infrastructure, quick ? 5_000 : 20_000)])),
+    ("P2b", () => WithInfrastructure(async infrastructure => [await OutboxBenchmark.RunAsync(infrastructure, quick ? 5_000 : 10_000, quick ? 3 : 5)])),
     ("P3", () => WithInfrastructure(infrastructure => SagaBenchmark.RunAsync(infrastructure, quick ? 200 : 1_000))),
     ("P5", () => WithInfrastructure(infrastructure => ServingBenchmark.RunAsync(infrastructure, Path.GetDirectoryName(Path.GetFullPath(benchDirectory))!, quick))),
     ("P6", () => WithInfrastructure(async infrastructure => [await IngestBenchmark.RunAsync(infrastructure, quick ? 50_000 : 500_000)])),
