@@ -17,6 +17,12 @@ public sealed class ArrivalCounter(int count)
     /// <summary>When the last timed message arrived (<see cref="Stopwatch.GetTimestamp"/>), 0 until then.</summary>
     public long DoneAt { get; private set; }
 
+    /// <summary>
+    /// The bench process's CPU time (user + system, every thread) over the timed part: divided by the count, the work each
+    /// message cost this process, which other processes on a shared machine disturb far less than they do the wall clock.
+    /// </summary>
+    public TimeSpan ProcessorTime { get; private set; }
+
     public void Arrived()
     {
         var now = Interlocked.Increment(ref received);
@@ -34,10 +40,15 @@ public sealed class ArrivalCounter(int count)
     {
         await publishRange(0, WarmUp);
         await warmed.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         await publishRange(WarmUp, count);
         await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
-        return count / watch.Elapsed.TotalSeconds;
+        var elapsed = watch.Elapsed;
+        process.Refresh();
+        ProcessorTime = process.TotalProcessorTime - cpu;
+        return count / elapsed.TotalSeconds;
     }
 
     /// <summary>Publishes first .. first + n keeping up to <paramref name="inFlight"/> publishes awaiting their confirm.</summary>

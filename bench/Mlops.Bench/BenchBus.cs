@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Mlops.Bench.Messages;
 using Mlops.Hosting;
 using Mlops.Hosting.Messaging;
+using Mlops.Hosting.Telemetry;
 using Npgsql;
 
 namespace Mlops.Bench;
@@ -19,6 +20,9 @@ namespace Mlops.Bench;
 public sealed class BenchBus : IAsyncDisposable
 {
     public const ushort Prefetch = 100;
+
+    /// <summary>Set to 1, the host also gets AddMlopsLogging and AddMlopsTelemetry, as a service's AddMlopsDefaults gives it.</summary>
+    public const string TelemetryVariable = "MLOPS_BENCH_TELEMETRY";
 
     private readonly IHost host;
     private readonly string connectionString;
@@ -52,6 +56,14 @@ public sealed class BenchBus : IAsyncDisposable
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddMlopsPostgres();
+        // A service's host also has AddMlopsDefaults' logging and OpenTelemetry (MassTransit's spans and meters listened to,
+        // nothing exported): off by default, so the figures stay comparable with earlier runs; set to 1 to time it.
+        if (Environment.GetEnvironmentVariable(TelemetryVariable) == "1")
+        {
+            builder.AddMlopsLogging();
+            builder.AddMlopsTelemetry();
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
         if (service is null)
             builder.AddMlopsMessaging(consumers);
         else
