@@ -4,9 +4,9 @@ using System.Diagnostics;
 namespace Mlops.Bench.Sagas;
 
 /// <summary>
-/// What P3's saga consumes cost, seen from inside the run: every Npgsql command (one round trip each, a batch counted once)
-/// classified by what it does, with its time, and MassTransit's receive spans on the saga's queue. Started and read around one
-/// phase of the benchmark; commits are not commands (Npgsql traces none), so a saga consume's commit is added by the reader.
+/// What P3's saga consumes cost in the database, seen from inside the run: every Npgsql command (one round trip each, a batch
+/// counted once) classified by what it does, with its time. Reset and read around one phase of the benchmark; commits are not
+/// commands (Npgsql traces none), so a saga consume's commit is added by the reader.
 /// </summary>
 public sealed class SagaConsumeProbe : IDisposable
 {
@@ -20,30 +20,23 @@ public sealed class SagaConsumeProbe : IDisposable
     public const string Other = "other";
 
     private readonly ActivityListener _listener;
-    private readonly string _sagaQueue;
     private readonly ConcurrentDictionary<string, (long Count, double Milliseconds)> _commands = new();
-    private readonly ConcurrentQueue<double> _receives = new();
 
-    public SagaConsumeProbe(string sagaTable, string sagaQueue)
+    public SagaConsumeProbe(string sagaTable)
     {
-        _sagaQueue = sagaQueue;
         var table = sagaTable.Split('.')[^1];
         _listener = new ActivityListener
         {
+            // Npgsql traces a command only inside a span: MassTransit's consume spans are sampled too, and passed over.
             ShouldListenTo = source => source.Name is "Npgsql" or "MassTransit",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = activity =>
             {
-                if (activity.Source.Name == "Npgsql")
-                {
-                    var kind = Classify(activity.GetTagItem("db.query.text") as string ?? "", table);
-                    _commands.AddOrUpdate(kind, (1, activity.Duration.TotalMilliseconds),
-                        (_, sum) => (sum.Count + 1, sum.Milliseconds + activity.Duration.TotalMilliseconds));
-                }
-                else if (activity.Kind == ActivityKind.Consumer && activity.DisplayName.StartsWith(_sagaQueue + " ", StringComparison.Ordinal))
-                {
-                    _receives.Enqueue(activity.Duration.TotalMilliseconds);
-                }
+                if (activity.Source.Name != "Npgsql")
+                    return;
+                var kind = Classify(activity.GetTagItem("db.query.text") as string ?? "", table);
+                _commands.AddOrUpdate(kind, (1, activity.Duration.TotalMilliseconds),
+                    (_, sum) => (sum.Count + 1, sum.Milliseconds + activity.Duration.TotalMilliseconds));
             },
         };
         ActivitySource.AddActivityListener(_listener);
@@ -55,19 +48,7 @@ public sealed class SagaConsumeProbe : IDisposable
     /// <summary>Round trips the saga's own transactions made (the dispatcher's and others' left out), commits not included.</summary>
     public long SagaCommands => _commands.Where(c => c.Key is not (Dispatcher or Other)).Sum(c => c.Value.Count);
 
-    /// <summary>The saga queue's receive spans (from delivery to acknowledgement), sorted, in milliseconds.</summary>
-    public List<double> Receives()
-    {
-        var sorted = _receives.ToList();
-        sorted.Sort();
-        return sorted;
-    }
-
-    public void Reset()
-    {
-        _commands.Clear();
-        _receives.Clear();
-    }
+    public void Reset() => _commands.Clear();
 
     public void Dispose() => _listener.Dispose();
 
