@@ -18,6 +18,7 @@ namespace Mlops.Bench;
 public static class SagaBenchmark
 {
     private const int SequentialRuns = 30;
+    private const string SagaTable = "bench.runs";
 
     public static async Task<IReadOnlyList<BenchResult>> RunAsync(BenchInfrastructure infrastructure, int concurrentRuns)
     {
@@ -36,7 +37,7 @@ public static class SagaBenchmark
         var completed = new ConcurrentDictionary<Guid, long>();
         var completion = new SemaphoreSlim(0);
         await using var bus = await BenchBus.StartAsync(infrastructure, consumers: registration =>
-            registration.AddSagaStateMachine<BenchRunStateMachine, BenchRunState, BenchRunStateDefinition>().PostgresRepository("bench.runs"));
+            registration.AddSagaStateMachine<BenchRunStateMachine, BenchRunState, BenchRunStateDefinition>().PostgresRepository(SagaTable));
         var connector = bus.Services.GetRequiredService<IReceiveEndpointConnector>();
         var worker = connector.ConnectReceiveEndpoint("bench-run-step", (_, cfg) => cfg.Handler<RunBenchStep>(context =>
         {
@@ -50,6 +51,12 @@ public static class SagaBenchmark
             return Task.CompletedTask;
         }));
         await Task.WhenAll(worker.Ready, finished.Ready);
+        // The host has migrated the messaging tables that the ceiling copies; nothing runs on the bus yet.
+        var ceiling = await SagaTransactionCeiling.RunAsync(infrastructure.ConnectionString, BenchRunStateDefinition.Partitions,
+            Math.Max(2_000, 4 * concurrentRuns));
+
+        // Tracing every command and consume costs CPU itself: the probe watches the runs one at a time only, not the CPU measure.
+        var probe = new SagaConsumeProbe(SagaTable);
 
         // One at a time: each step's overhead is the time from its command at the worker to the next command there.
         var gaps = new List<double>();
@@ -60,7 +67,10 @@ public static class SagaBenchmark
             if (!await completion.WaitAsync(TimeSpan.FromSeconds(30)))
                 throw new TimeoutException($"Run {run} did not complete in 30 s.");
             if (i < 3)
+            {
+                probe.Reset();
                 continue; // warm-up
+            }
             for (var step = 1; step < 3; step++)
                 gaps.Add(Stopwatch.GetElapsedTime(stepArrivals[(run, step)], stepArrivals[(run, step + 1)]).TotalMilliseconds);
         }
@@ -69,10 +79,13 @@ public static class SagaBenchmark
         var p99 = Percentile(gaps, 0.99);
 
         var sequentialWait = await OutboxWaitAsync(bus, DateTime.MinValue);
+        var sequential = Breakdown(probe, 4 * SequentialRuns);
+        probe.Dispose();
 
         // Many at once: four saga consumes per run (start and three answers).
         var concurrentStart = DateTime.UtcNow;
         var runs = Enumerable.Range(0, concurrentRuns).Select(_ => Guid.NewGuid()).ToArray();
+        var cpu = await CpuMeter.StartAsync(infrastructure.ConnectionString);
         var watch = Stopwatch.StartNew();
         await ArrivalCounter.InFlightAsync(0, runs.Length, BusBenchmark.InFlight, i => bus.Bus.Publish(new StartBenchRun { CorrelationId = runs[i] }));
         var done = 0;
@@ -87,11 +100,19 @@ public static class SagaBenchmark
         }
         var elapsed = watch.Elapsed.TotalSeconds - (done < runs.Length ? lastProgress.Elapsed.TotalSeconds : 0);
         var consumesPerSecond = 4.0 * done / elapsed;
+        var (processMs, postgresMs, loadAtEnd) = await cpu.StopAsync();
+        var processMsPerConsume = processMs / Math.Max(1, 4 * done);
+        var postgresMsPerConsume = postgresMs / Math.Max(1, 4 * done);
+        // Both sides on this machine's cores, nothing else running: the most this process and its database could do.
+        var cpuCeiling = Environment.ProcessorCount * 1000 / (processMsPerConsume + postgresMsPerConsume);
         var lost = runs.Count(run => !completed.ContainsKey(run));
         var concurrentWait = await OutboxWaitAsync(bus, concurrentStart);
 
+        var loadAverage = CpuMeter.LoadAverage();
         Console.WriteLine($"P3 saga: step overhead p50 {p50:F1} ms, p99 {p99:F1} ms over {gaps.Count} steps one run at a time; " +
-            $"{concurrentRuns:N0} concurrent 3-step runs: {consumesPerSecond:N0} saga consumes/s, {lost} lost");
+            $"{concurrentRuns:N0} concurrent 3-step runs: {consumesPerSecond:N0} saga consumes/s, {lost} lost; " +
+            $"{sequential.RoundTrips:F2} round trips and {processMsPerConsume + postgresMsPerConsume:F2} ms CPU per consume; " +
+            $"PostgreSQL alone {ceiling.TransactionsPerSecond:N0} saga transactions/s; load average {loadAverage:F1}");
         return
         [
             new BenchResult
@@ -108,9 +129,16 @@ public static class SagaBenchmark
                 {
                     ["p50_ms"] = Math.Round(p50, 2), ["p99_ms"] = Math.Round(p99, 2),
                     ["outbox_wait_p50_ms"] = sequentialWait.P50, ["outbox_wait_p99_ms"] = sequentialWait.P99,
+                    ["round_trips_per_consume"] = Math.Round(sequential.RoundTrips, 2),
+                    ["statement_ms_per_consume"] = Math.Round(sequential.StatementMs, 2),
+                    ["load_average"] = loadAverage,
                 },
-                Note = "each step: worker publish → saga consume (inbox, state, outbox row) → dispatcher send → worker; "
-                    + "a minimal saga state, not the pipeline saga's",
+                Note = "each step: worker publish → saga consume (inbox, state, outbox row, commit) → dispatcher claim, send, confirm, stamp → worker; "
+                    + $"of a step's p50 {p50:F1} ms, the saga's statements took {sequential.StatementMs:F1} ms ({sequential.RoundTrips:F0} round trips per consume: "
+                    + $"{sequential.Describe()}, plus the commit) and its outbox rows waited {sequentialWait.P50:F1} ms (p50; from being written to being stamped "
+                    + "delivered: the rest of the saga's transaction, then the dispatcher's claim, send and confirm); the rest is MassTransit, the worker's "
+                    + "publish and the transport; "
+                    + $"the p99 tail follows the machine's load (load average {loadAverage:F1} on {Environment.ProcessorCount} cores); a minimal saga state, not the pipeline saga's",
             },
             new BenchResult
             {
@@ -126,10 +154,39 @@ public static class SagaBenchmark
                 {
                     ["lost_runs"] = lost, ["completed_runs"] = done,
                     ["outbox_wait_p50_ms"] = concurrentWait.P50, ["outbox_wait_p99_ms"] = concurrentWait.P99,
+                    ["round_trips_per_consume"] = Math.Round(sequential.RoundTrips, 2),
+                    ["process_cpu_ms_per_consume"] = Math.Round(processMsPerConsume, 3),
+                    ["postgres_cpu_ms_per_consume"] = Math.Round(postgresMsPerConsume, 3),
+                    ["cpu_bound_consumes_per_s"] = Math.Round(cpuCeiling),
+                    ["postgres_alone_tx_per_s"] = Math.Round(ceiling.TransactionsPerSecond),
+                    ["load_average_start"] = cpu.LoadAverageAtStart, ["load_average_end"] = loadAtEnd,
                 },
-                Note = "outbox wait: from a saga's outbox row being written (its SentTime) to the dispatcher claiming it",
+                Note = $"what limits it: CPU. Per consume this process (saga, worker, dispatcher, MassTransit) used {processMsPerConsume:F2} ms and the "
+                    + $"database's backends {postgresMsPerConsume:F2} ms, so {Environment.ProcessorCount} idle cores could do at most {cpuCeiling:N0} consumes/s "
+                    + $"(RabbitMQ's own CPU not counted); the machine was shared (load average {cpu.LoadAverageAtStart:F1} → {loadAtEnd:F1}). "
+                    + $"{sequential.RoundTrips:F2} round trips per consume (one run at a time: {sequential.Describe()}, plus commit). "
+                    + $"PostgreSQL alone, the same statements one round trip each on {BenchRunStateDefinition.Partitions} connections: "
+                    + $"{ceiling.TransactionsPerSecond:N0} transactions/s, ms each: inbox {ceiling.InboxMs:F2}, load {ceiling.LoadMs:F2}, "
+                    + $"update {ceiling.UpdateMs:F2}, outbox {ceiling.OutboxMs:F2}, commit {ceiling.CommitMs:F2}. "
+                    + "Outbox wait: from a saga's outbox row being written (its SentTime) to the dispatcher stamping it delivered",
             },
         ];
+    }
+
+    private sealed record ConsumeBreakdown(double RoundTrips, double StatementMs, IReadOnlyList<(string Kind, double Count, double Milliseconds)> Kinds)
+    {
+        /// <summary>Each kind of statement: round trips and milliseconds per consume.</summary>
+        public string Describe() =>
+            string.Join(", ", Kinds.Where(k => k.Count > 0).Select(k => $"{k.Kind} {k.Count:F2}× {k.Milliseconds:F2} ms"));
+    }
+
+    /// <summary>The saga's round trips per consume (its commit counted as one) and what its statements took.</summary>
+    private static ConsumeBreakdown Breakdown(SagaConsumeProbe probe, int consumes)
+    {
+        string[] kinds = [SagaConsumeProbe.Inbox, SagaConsumeProbe.InboxAndLoad, SagaConsumeProbe.Load, SagaConsumeProbe.Save,
+            SagaConsumeProbe.SaveAndOutbox, SagaConsumeProbe.Outbox];
+        var per = kinds.Select(kind => probe.Commands(kind)).Select((c, i) => (kinds[i], (double)c.Count / consumes, c.Milliseconds / consumes)).ToList();
+        return new ConsumeBreakdown((double)probe.SagaCommands / consumes + 1, per.Sum(k => k.Item3), per);
     }
 
     /// <summary>How long the saga's outbox rows written since <paramref name="since"/> waited before the dispatcher claimed them.</summary>

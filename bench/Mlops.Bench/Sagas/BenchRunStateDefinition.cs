@@ -6,9 +6,11 @@ namespace Mlops.Bench.Sagas;
 /// <summary>As the pipeline saga's: partitioned by run, concurrency conflicts retried at once on fresh state.</summary>
 public sealed class BenchRunStateDefinition : SagaDefinition<BenchRunState>
 {
-    private const int Partitions = 16;
+    public const int Partitions = 16;
 
-    public BenchRunStateDefinition() => EndpointName = "bench-run";
+    public const string QueueName = "bench-run";
+
+    public BenchRunStateDefinition() => EndpointName = QueueName;
 
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<BenchRunState> sagaConfigurator,
         IRegistrationContext context)

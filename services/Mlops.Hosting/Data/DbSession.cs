@@ -13,6 +13,7 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
     private readonly List<Action> _afterCommit = [];
     private readonly List<Func<CancellationToken, Task>> _beforeCommit = [];
+    private readonly List<QueuedStatement> _queued = [];
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
 
@@ -50,7 +51,44 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
             _beforeCommit.Add(write);
     }
 
-    /// <summary>Runs the gathered writes now, for a statement that must see them (e.g. one deleting outbox rows).</summary>
+    /// <summary>
+    /// Queues a statement of this transaction to go to the server with the session's next batch (<see cref="QueryAsync{T}"/>,
+    /// or the flush before commit) instead of on a round trip of its own. <paramref name="completed"/> sees its rows affected once
+    /// the batch has run and may throw (a conflict); <paramref name="failed"/> may turn the server's refusal of this statement into
+    /// another exception. Statements run in the order they were queued.
+    /// </summary>
+    public void Enqueue(NpgsqlBatchCommand statement, Action<NpgsqlBatchCommand>? completed = null, Func<PostgresException, Exception?>? failed = null)
+    {
+        _ = Transaction;
+        _queued.Add(new QueuedStatement(statement, completed, failed));
+    }
+
+    /// <summary>
+    /// Runs the queued statements and then <paramref name="query"/> in one round trip, and reads the query's rows with
+    /// <paramref name="read"/>; the queued statements' checks run after it.
+    /// </summary>
+    public async Task<T> QueryAsync<T>(NpgsqlBatchCommand query, Func<NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default)
+    {
+        var statements = TakeQueued();
+        await using var batch = new NpgsqlBatch(Connection, Transaction);
+        foreach (var statement in statements)
+            batch.BatchCommands.Add(statement.Command);
+        batch.BatchCommands.Add(query);
+        T result;
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            result = await read(reader, cancellationToken);
+        }
+        catch (PostgresException exception) when (Translate(statements, exception) is { } translated)
+        {
+            throw translated;
+        }
+        Complete(statements);
+        return result;
+    }
+
+    /// <summary>Runs the gathered writes and the queued statements now, for a statement that must see them (e.g. one deleting outbox rows).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         while (_beforeCommit.Count > 0)
@@ -59,7 +97,39 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
             _beforeCommit.RemoveAt(0);
             await write(cancellationToken);
         }
+
+        if (_queued.Count == 0)
+            return;
+        var statements = TakeQueued();
+        await using var batch = new NpgsqlBatch(Connection, Transaction);
+        foreach (var statement in statements)
+            batch.BatchCommands.Add(statement.Command);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException exception) when (Translate(statements, exception) is { } translated)
+        {
+            throw translated;
+        }
+        Complete(statements);
     }
+
+    private QueuedStatement[] TakeQueued()
+    {
+        var statements = _queued.ToArray();
+        _queued.Clear();
+        return statements;
+    }
+
+    private static void Complete(QueuedStatement[] statements)
+    {
+        foreach (var statement in statements)
+            statement.Completed?.Invoke(statement.Command);
+    }
+
+    private static Exception? Translate(QueuedStatement[] statements, PostgresException exception) =>
+        statements.FirstOrDefault(s => ReferenceEquals(s.Command, exception.BatchCommand))?.Failed?.Invoke(exception);
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
@@ -83,6 +153,7 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
         _transaction = null;
         _afterCommit.Clear();
         _beforeCommit.Clear();
+        _queued.Clear();
     }
 
     public async ValueTask DisposeAsync()
@@ -101,5 +172,8 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
         }
         _afterCommit.Clear();
         _beforeCommit.Clear();
+        _queued.Clear();
     }
+
+    private sealed record QueuedStatement(NpgsqlBatchCommand Command, Action<NpgsqlBatchCommand>? Completed, Func<PostgresException, Exception?>? Failed);
 }

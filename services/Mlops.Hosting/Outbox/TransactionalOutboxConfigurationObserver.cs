@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.DependencyInjection;
 using MassTransit.Transports;
+using Mlops.Hosting.Sagas;
 
 namespace Mlops.Hosting.Outbox;
 
@@ -44,15 +45,16 @@ public sealed class TransactionalOutboxConfigurationObserver(IReceiveEndpointCon
         if (configurator is not ISagaMessageConfigurator<TMessage> messageConfigurator)
             throw new ConfigurationException($"The transactional outbox could not be added to {TypeCache<TSaga>.ShortName}.");
 
-        AddFilter<TSaga, TMessage>(messageConfigurator);
+        // The Postgres saga repository loads through the session, taking the queued inbox row with it; other repositories do not.
+        AddFilter<TSaga, TMessage>(messageConfigurator, inboxWithLoad: context.GetService(typeof(PostgresSagaTable<TSaga>)) is not null);
     }
 
-    private void AddFilter<T, TMessage>(IPipeConfigurator<ConsumeContext<TMessage>> configurator)
+    private void AddFilter<T, TMessage>(IPipeConfigurator<ConsumeContext<TMessage>> configurator, bool inboxWithLoad = false)
         where T : class
         where TMessage : class
     {
         var consumerKey = $"{endpoint.InputAddress.GetEndpointName()}/{TypeCache<T>.ShortName}";
-        var filter = new TransactionalConsumeFilter<TMessage>(new ConsumeScopeProvider(context), consumerKey);
+        var filter = new TransactionalConsumeFilter<TMessage>(new ConsumeScopeProvider(context), consumerKey, inboxWithLoad);
         configurator.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<TMessage>>(filter));
     }
 }

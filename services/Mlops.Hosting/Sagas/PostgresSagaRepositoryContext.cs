@@ -39,17 +39,30 @@ public sealed class PostgresSagaRepositoryContext<TSaga, TMessage> : ConsumeCont
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await _store.LoadAsync(_session.Connection, _session.Transaction, correlationId, CancellationToken);
+        var instance = await _store.LoadAsync(_session, correlationId, CancellationToken);
         return instance is null
             ? null!
             : await _factory.CreateSagaConsumeContext(_session, _context, instance, SagaConsumeContextMode.Load);
     }
 
-    public Task Save(SagaConsumeContext<TSaga> context) => _store.InsertAsync(_session, context.Saga, CancellationToken);
+    // The new state goes to the server with the outbox rows, just before commit (one round trip for both).
+    public Task Save(SagaConsumeContext<TSaga> context)
+    {
+        _store.EnqueueInsert(_session, context.Saga);
+        return Task.CompletedTask;
+    }
 
-    public Task Update(SagaConsumeContext<TSaga> context) => _store.UpdateAsync(_session, context.Saga, CancellationToken);
+    public Task Update(SagaConsumeContext<TSaga> context)
+    {
+        _store.EnqueueUpdate(_session, context.Saga);
+        return Task.CompletedTask;
+    }
 
-    public Task Delete(SagaConsumeContext<TSaga> context) => _store.DeleteAsync(_session, context.Saga, CancellationToken);
+    public Task Delete(SagaConsumeContext<TSaga> context)
+    {
+        _store.EnqueueDelete(_session, context.Saga);
+        return Task.CompletedTask;
+    }
 
     public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 

@@ -9,6 +9,9 @@ namespace Mlops.Hosting.Sagas;
 /// The SQL behind the saga repository, with optimistic concurrency: every update names the version it read,
 /// and zero rows updated (or a duplicate insert) raises MassTransit's <see cref="ConcurrencyException"/>,
 /// which the retry policy answers by reloading the instance and running the event again.
+/// Within a message's session the load goes with the statements queued before it (the inbox row) and the new state is queued
+/// to go with the outbox rows just before commit: a transition takes three round trips (inbox and load, state and outbox,
+/// commit) rather than five. The version check still runs in the transaction, before the commit.
 /// </summary>
 public sealed class PostgresSagaStore<TSaga>(PostgresSagaTable<TSaga> table)
     where TSaga : class, ISagaVersion
@@ -24,6 +27,90 @@ public sealed class PostgresSagaStore<TSaga>(PostgresSagaTable<TSaga> table)
         var saga = table.Deserialize(row.Value.Data);
         saga.Version = row.Value.Version;
         return saga;
+    }
+
+    /// <summary>Loads the instance in the session's transaction, in one round trip with the statements queued before it.</summary>
+    public Task<TSaga?> LoadAsync(DbSession session, Guid correlationId, CancellationToken cancellationToken)
+    {
+        var query = new NpgsqlBatchCommand($"SELECT data::text, version FROM {table.QuotedName} WHERE correlation_id = @CorrelationId")
+        {
+            Parameters = { new NpgsqlParameter("CorrelationId", correlationId) },
+        };
+        return session.QueryAsync(query, async (reader, token) =>
+        {
+            if (!await reader.ReadAsync(token))
+                return null;
+            var saga = table.Deserialize(reader.GetString(0));
+            saga.Version = reader.GetInt32(1);
+            return saga;
+        }, cancellationToken);
+    }
+
+    /// <summary>Queues the new instance's insert to go with the session's writes before commit.</summary>
+    public void EnqueueInsert(DbSession session, TSaga saga)
+    {
+        saga.Version = 1;
+        var statement = new NpgsqlBatchCommand($"""
+            INSERT INTO {table.QuotedName} (correlation_id, current_state, version, data)
+            VALUES (@CorrelationId, @CurrentState, @Version, @Data::jsonb)
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter("CorrelationId", saga.CorrelationId),
+                new NpgsqlParameter("CurrentState", (object?)table.CurrentStateOf(saga) ?? DBNull.Value),
+                new NpgsqlParameter("Version", saga.Version),
+                new NpgsqlParameter("Data", table.Serialize(saga)),
+            },
+        };
+        session.Enqueue(statement, failed: exception => exception.SqlState == PostgresErrorCodes.UniqueViolation
+            ? new ConcurrencyException($"Saga {saga.CorrelationId} was created concurrently in {table.Name}.", typeof(TSaga), saga.CorrelationId, exception)
+            : null);
+    }
+
+    /// <summary>Queues the update to go with the session's writes before commit; zero rows updated then is a concurrency conflict.</summary>
+    public void EnqueueUpdate(DbSession session, TSaga saga)
+    {
+        var readVersion = saga.Version;
+        saga.Version = readVersion + 1;
+        var statement = new NpgsqlBatchCommand($"""
+            UPDATE {table.QuotedName}
+            SET current_state = @CurrentState, version = @NewVersion, data = @Data::jsonb, updated_at = now()
+            WHERE correlation_id = @CorrelationId AND version = @ReadVersion
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter("CorrelationId", saga.CorrelationId),
+                new NpgsqlParameter("CurrentState", (object?)table.CurrentStateOf(saga) ?? DBNull.Value),
+                new NpgsqlParameter("NewVersion", saga.Version),
+                new NpgsqlParameter("ReadVersion", readVersion),
+                new NpgsqlParameter("Data", table.Serialize(saga)),
+            },
+        };
+        session.Enqueue(statement, completed: done =>
+        {
+            if (done.RecordsAffected != 0)
+                return;
+            saga.Version = readVersion;
+            throw new ConcurrencyException(
+                $"Saga {saga.CorrelationId} in {table.Name} changed since version {readVersion} was read.", typeof(TSaga), saga.CorrelationId);
+        });
+    }
+
+    /// <summary>Queues the delete to go with the session's writes before commit; zero rows deleted then is a concurrency conflict.</summary>
+    public void EnqueueDelete(DbSession session, TSaga saga)
+    {
+        var statement = new NpgsqlBatchCommand($"DELETE FROM {table.QuotedName} WHERE correlation_id = @CorrelationId AND version = @Version")
+        {
+            Parameters = { new NpgsqlParameter("CorrelationId", saga.CorrelationId), new NpgsqlParameter("Version", saga.Version) },
+        };
+        session.Enqueue(statement, completed: done =>
+        {
+            if (done.RecordsAffected == 0)
+                throw new ConcurrencyException(
+                    $"Saga {saga.CorrelationId} in {table.Name} changed since version {saga.Version} was read.", typeof(TSaga), saga.CorrelationId);
+        });
     }
 
     public async Task InsertAsync(DbSession session, TSaga saga, CancellationToken cancellationToken)
@@ -43,36 +130,5 @@ public sealed class PostgresSagaStore<TSaga>(PostgresSagaTable<TSaga> table)
             saga.Version = 0;
             throw new ConcurrencyException($"Saga {saga.CorrelationId} was created concurrently in {table.Name}.", typeof(TSaga), saga.CorrelationId, exception);
         }
-    }
-
-    public async Task UpdateAsync(DbSession session, TSaga saga, CancellationToken cancellationToken)
-    {
-        var readVersion = saga.Version;
-        saga.Version = readVersion + 1;
-        var updated = await session.Connection.ExecuteAsync(new CommandDefinition($"""
-            UPDATE {table.QuotedName}
-            SET current_state = @CurrentState, version = @NewVersion, data = @Data::jsonb, updated_at = now()
-            WHERE correlation_id = @CorrelationId AND version = @ReadVersion
-            """,
-            new { saga.CorrelationId, CurrentState = table.CurrentStateOf(saga), NewVersion = saga.Version, ReadVersion = readVersion, Data = table.Serialize(saga) },
-            session.Transaction, cancellationToken: cancellationToken));
-
-        if (updated == 0)
-        {
-            saga.Version = readVersion;
-            throw new ConcurrencyException(
-                $"Saga {saga.CorrelationId} in {table.Name} changed since version {readVersion} was read.", typeof(TSaga), saga.CorrelationId);
-        }
-    }
-
-    public async Task DeleteAsync(DbSession session, TSaga saga, CancellationToken cancellationToken)
-    {
-        var deleted = await session.Connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM {table.QuotedName} WHERE correlation_id = @CorrelationId AND version = @Version",
-            new { saga.CorrelationId, saga.Version }, session.Transaction, cancellationToken: cancellationToken));
-
-        if (deleted == 0)
-            throw new ConcurrencyException(
-                $"Saga {saga.CorrelationId} in {table.Name} changed since version {saga.Version} was read.", typeof(TSaga), saga.CorrelationId);
     }
 }
