@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 using Mlops.Hosting.Data;
 using Mlops.Monitoring.Drift;
@@ -26,17 +25,14 @@ public sealed class LoggedPredictions
     public async Task<IReadOnlyCollection<WindowBatch>> ReadBatchAsync(DbSession session, Guid batchId, MonitoredVersion version, TimeSpan windowSize,
         int rawValueLimit, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(BatchQuery(version), session.Connection, session.Transaction);
+        await using var command = new NpgsqlCommand(BatchQuery, session.Connection, session.Transaction);
         command.Parameters.Add(new NpgsqlParameter<Guid>("batch_id", NpgsqlDbType.Uuid) { TypedValue = batchId });
         command.Parameters.Add(new NpgsqlParameter<string>("model_name", NpgsqlDbType.Text) { TypedValue = version.ModelName });
         command.Parameters.Add(new NpgsqlParameter<int>("version", NpgsqlDbType.Integer) { TypedValue = version.Version });
-        for (var i = 0; i < version.NumericFeatures.Count; i++)
-            command.Parameters.Add(new NpgsqlParameter<string>($"n{i}", NpgsqlDbType.Text) { TypedValue = version.NumericFeatures[i].Name });
-        for (var i = 0; i < version.CategoricalFeatures.Count; i++)
-            command.Parameters.Add(new NpgsqlParameter<string>($"c{i}", NpgsqlDbType.Text) { TypedValue = version.CategoricalFeatures[i].Name });
 
         var windows = new Dictionary<DateTime, WindowBatch>();
         WindowBatch? current = null;
+        var features = new LoggedFeatures([.. version.NumericFeatures.Select(f => f.Name)], [.. version.CategoricalFeatures.Select(f => f.Name)]);
         int numeric = version.NumericFeatures.Count, categorical = version.CategoricalFeatures.Count;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -50,10 +46,11 @@ public sealed class LoggedPredictions
             }
 
             current.AddRow(servedAt, reader.GetDouble(1));
+            features.Read(reader, 2);
             for (var i = 0; i < numeric; i++)
-                current.AddNumeric(i, reader.IsDBNull(2 + i) ? double.NaN : reader.GetDouble(2 + i));
+                current.AddNumeric(i, features.Numeric[i]);
             for (var i = 0; i < categorical; i++)
-                current.AddCategorical(i, reader.IsDBNull(2 + numeric + i) ? null : reader.GetString(2 + numeric + i));
+                current.AddCategorical(i, features.Categorical[i]);
         }
         return windows.Values;
     }
@@ -103,21 +100,12 @@ public sealed class LoggedPredictions
     }
 
     /// <summary>
-    /// One column per feature, extracted from the features document by PostgreSQL: a numeric feature as a double when it is
-    /// a JSON number (null otherwise, counted as missing), a categorical one as text. Feature names are parameters, never SQL.
+    /// Each row's features document read once, as jsonb's text, and the monitored features extracted from it by
+    /// <see cref="LoggedFeatures"/> (PostgreSQL pulling 20 features out of each row took about 2 µs per value).
     /// </summary>
-    private static string BatchQuery(MonitoredVersion version)
-    {
-        var sql = new StringBuilder("SELECT served_at, prediction");
-        for (var i = 0; i < version.NumericFeatures.Count; i++)
-            sql.Append($", CASE WHEN jsonb_typeof(features -> @n{i}) = 'number' THEN (features ->> @n{i})::double precision END");
-        for (var i = 0; i < version.CategoricalFeatures.Count; i++)
-            sql.Append($", features ->> @c{i}");
-        sql.Append("""
-
-            FROM serving.inference_log
-            WHERE log_batch_id = @batch_id AND model_name = @model_name AND model_version = @version AND NOT shadow
-            """);
-        return sql.ToString();
-    }
+    private const string BatchQuery = """
+        SELECT served_at, prediction, features
+        FROM serving.inference_log
+        WHERE log_batch_id = @batch_id AND model_name = @model_name AND model_version = @version AND NOT shadow
+        """;
 }
