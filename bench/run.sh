@@ -27,6 +27,14 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
+# P5 reads Serving's and the bare endpoint's runtime counters (allocations, GC, JIT) with dotnet-counters; without it P5 runs
+# and leaves those figures out.
+if [ ! -x "$HOME/.dotnet/tools/dotnet-counters" ]; then
+  echo "[bench] installing dotnet-counters (P5's allocation, GC and JIT figures)" >&2
+  dotnet tool install --global dotnet-counters --version 10.0.750501 >/dev/null 2>&1 \
+    || echo "[bench] dotnet-counters could not be installed: P5 runs without its runtime counters" >&2
+fi
+
 started=0
 status=$(deploy/infra.sh status 2>/dev/null || true)
 if ! grep -q '^postgres: up' <<<"$status" || ! grep -q '^rabbitmq: up' <<<"$status"; then
