@@ -67,26 +67,12 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
     /// Runs the queued statements and then <paramref name="query"/> in one round trip, and reads the query's rows with
     /// <paramref name="read"/>; the queued statements' checks run after it.
     /// </summary>
-    public async Task<T> QueryAsync<T>(NpgsqlBatchCommand query, Func<NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default)
-    {
-        var statements = TakeQueued();
-        await using var batch = new NpgsqlBatch(Connection, Transaction);
-        foreach (var statement in statements)
-            batch.BatchCommands.Add(statement.Command);
-        batch.BatchCommands.Add(query);
-        T result;
-        try
+    public Task<T> QueryAsync<T>(NpgsqlBatchCommand query, Func<NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default) =>
+        RunQueuedAsync(query, async (batch, token) =>
         {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            result = await read(reader, cancellationToken);
-        }
-        catch (PostgresException exception) when (Translate(statements, exception) is { } translated)
-        {
-            throw translated;
-        }
-        Complete(statements);
-        return result;
-    }
+            await using var reader = await batch.ExecuteReaderAsync(token);
+            return await read(reader, token);
+        }, cancellationToken);
 
     /// <summary>Runs the gathered writes and the queued statements now, for a statement that must see them (e.g. one deleting outbox rows).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
@@ -98,34 +84,36 @@ public sealed class DbSession(NpgsqlDataSource dataSource) : IAsyncDisposable
             await write(cancellationToken);
         }
 
-        if (_queued.Count == 0)
-            return;
-        var statements = TakeQueued();
+        if (_queued.Count > 0)
+            await RunQueuedAsync(null, (batch, token) => batch.ExecuteNonQueryAsync(token), cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends the queued statements, then <paramref name="query"/> if any, as one batch run by <paramref name="execute"/>; a
+    /// refusal of a queued statement becomes what its <c>failed</c> makes of it, and each one's <c>completed</c> check runs after.
+    /// </summary>
+    private async Task<T> RunQueuedAsync<T>(NpgsqlBatchCommand? query, Func<NpgsqlBatch, CancellationToken, Task<T>> execute,
+        CancellationToken cancellationToken)
+    {
+        var statements = _queued.ToArray();
+        _queued.Clear();
         await using var batch = new NpgsqlBatch(Connection, Transaction);
         foreach (var statement in statements)
             batch.BatchCommands.Add(statement.Command);
+        if (query is not null)
+            batch.BatchCommands.Add(query);
+        T result;
         try
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            result = await execute(batch, cancellationToken);
         }
         catch (PostgresException exception) when (Translate(statements, exception) is { } translated)
         {
             throw translated;
         }
-        Complete(statements);
-    }
-
-    private QueuedStatement[] TakeQueued()
-    {
-        var statements = _queued.ToArray();
-        _queued.Clear();
-        return statements;
-    }
-
-    private static void Complete(QueuedStatement[] statements)
-    {
         foreach (var statement in statements)
             statement.Completed?.Invoke(statement.Command);
+        return result;
     }
 
     private static Exception? Translate(QueuedStatement[] statements, PostgresException exception) =>

@@ -16,10 +16,23 @@ namespace Mlops.Hosting.Sagas;
 public sealed class PostgresSagaStore<TSaga>(PostgresSagaTable<TSaga> table)
     where TSaga : class, ISagaVersion
 {
+    // The statements are built once per saga table, not per message.
+    private readonly string _selectSql = $"SELECT data::text, version FROM {table.QuotedName} WHERE correlation_id = @CorrelationId";
+    private readonly string _insertSql = $"""
+        INSERT INTO {table.QuotedName} (correlation_id, current_state, version, data)
+        VALUES (@CorrelationId, @CurrentState, @Version, @Data::jsonb)
+        """;
+    private readonly string _updateSql = $"""
+        UPDATE {table.QuotedName}
+        SET current_state = @CurrentState, version = @NewVersion, data = @Data::jsonb, updated_at = now()
+        WHERE correlation_id = @CorrelationId AND version = @ReadVersion
+        """;
+    private readonly string _deleteSql = $"DELETE FROM {table.QuotedName} WHERE correlation_id = @CorrelationId AND version = @Version";
+
     public async Task<TSaga?> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid correlationId, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(string Data, int Version)?>(new CommandDefinition(
-            $"SELECT data::text, version FROM {table.QuotedName} WHERE correlation_id = @CorrelationId",
+            _selectSql,
             new { CorrelationId = correlationId }, transaction, cancellationToken: cancellationToken));
         if (row is null)
             return null;
@@ -32,7 +45,7 @@ public sealed class PostgresSagaStore<TSaga>(PostgresSagaTable<TSaga> table)
     /// <summary>Loads the instance in the session's transaction, in one round trip with the statements queued before it.</summary>
     public Task<TSaga?> LoadAsync(DbSession session, Guid correlationId, CancellationToken cancellationToken)
     {
-        var query = new NpgsqlBatchCommand($"SELECT data::text, version FROM {table.QuotedName} WHERE correlation_id = @CorrelationId")
+        var query = new NpgsqlBatchCommand(_selectSql)
         {
             Parameters = { new NpgsqlParameter("CorrelationId", correlationId) },
         };
@@ -50,10 +63,7 @@ public sealed class PostgresSagaStore<TSaga>(PostgresSagaTable<TSaga> table)
     public void EnqueueInsert(DbSession session, TSaga saga)
     {
         saga.Version = 1;
-        var statement = new NpgsqlBatchCommand($"""
-            INSERT INTO {table.QuotedName} (correlation_id, current_state, version, data)
-            VALUES (@CorrelationId, @CurrentState, @Version, @Data::jsonb)
-            """)
+        var statement = new NpgsqlBatchCommand(_insertSql)
         {
             Parameters =
             {
@@ -64,7 +74,7 @@ public sealed class PostgresSagaStore<TSaga>(PostgresSagaTable<TSaga> table)
             },
         };
         session.Enqueue(statement, failed: exception => exception.SqlState == PostgresErrorCodes.UniqueViolation
-            ? new ConcurrencyException($"Saga {saga.CorrelationId} was created concurrently in {table.Name}.", typeof(TSaga), saga.CorrelationId, exception)
+            ? CreatedConcurrently(saga, exception)
             : null);
     }
 
@@ -73,11 +83,7 @@ public sealed class PostgresSagaStore<TSaga>(PostgresSagaTable<TSaga> table)
     {
         var readVersion = saga.Version;
         saga.Version = readVersion + 1;
-        var statement = new NpgsqlBatchCommand($"""
-            UPDATE {table.QuotedName}
-            SET current_state = @CurrentState, version = @NewVersion, data = @Data::jsonb, updated_at = now()
-            WHERE correlation_id = @CorrelationId AND version = @ReadVersion
-            """)
+        var statement = new NpgsqlBatchCommand(_updateSql)
         {
             Parameters =
             {
@@ -101,7 +107,7 @@ public sealed class PostgresSagaStore<TSaga>(PostgresSagaTable<TSaga> table)
     /// <summary>Queues the delete to go with the session's writes before commit; zero rows deleted then is a concurrency conflict.</summary>
     public void EnqueueDelete(DbSession session, TSaga saga)
     {
-        var statement = new NpgsqlBatchCommand($"DELETE FROM {table.QuotedName} WHERE correlation_id = @CorrelationId AND version = @Version")
+        var statement = new NpgsqlBatchCommand(_deleteSql)
         {
             Parameters = { new NpgsqlParameter("CorrelationId", saga.CorrelationId), new NpgsqlParameter("Version", saga.Version) },
         };
@@ -118,17 +124,17 @@ public sealed class PostgresSagaStore<TSaga>(PostgresSagaTable<TSaga> table)
         saga.Version = 1;
         try
         {
-            await session.Connection.ExecuteAsync(new CommandDefinition($"""
-                INSERT INTO {table.QuotedName} (correlation_id, current_state, version, data)
-                VALUES (@CorrelationId, @CurrentState, @Version, @Data::jsonb)
-                """,
+            await session.Connection.ExecuteAsync(new CommandDefinition(_insertSql,
                 new { saga.CorrelationId, CurrentState = table.CurrentStateOf(saga), saga.Version, Data = table.Serialize(saga) },
                 session.Transaction, cancellationToken: cancellationToken));
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             saga.Version = 0;
-            throw new ConcurrencyException($"Saga {saga.CorrelationId} was created concurrently in {table.Name}.", typeof(TSaga), saga.CorrelationId, exception);
+            throw CreatedConcurrently(saga, exception);
         }
     }
+
+    private ConcurrencyException CreatedConcurrently(TSaga saga, PostgresException exception) =>
+        new($"Saga {saga.CorrelationId} was created concurrently in {table.Name}.", typeof(TSaga), saga.CorrelationId, exception);
 }
