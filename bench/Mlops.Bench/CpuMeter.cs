@@ -39,9 +39,10 @@ public sealed class CpuMeter
         return (process, ticks * 1000 / TicksPerSecond, LoadAverage());
     }
 
-    /// <summary>The 1-minute load average, 0 where /proc/loadavg is missing.</summary>
+    /// <summary>The 1-minute load average, NaN where /proc/loadavg is missing or unreadable (never a made-up 0).</summary>
     public static double LoadAverage() =>
-        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : 0;
+        File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], NumberStyles.Float,
+            CultureInfo.InvariantCulture, out var load) ? load : double.NaN;
 
     private async Task<Dictionary<int, long>> BackendTicksAsync()
     {

@@ -72,7 +72,7 @@ public static class ServingBenchmark
                 ["bare_p50_ms"] = baseline.P50Milliseconds, ["bare_p99_ms"] = baseline.P99Milliseconds,
                 ["serving_non_2xx"] = ours.Non2xx, ["wrk_threads"] = 2, ["seconds"] = duration,
                 ["serving_cpu_us_per_request"] = Math.Round(servingCpu, 1), ["bare_cpu_us_per_request"] = Math.Round(bareCpu, 1),
-                ["load_average_1m"] = LoadAverage(),
+                ["load_average_1m"] = CpuMeter.LoadAverage(),
             };
             AddRuntime(details, "serving", servingRuntime, ours.RequestsPerSecond);
             AddRuntime(details, "bare", bareRuntime, baseline.RequestsPerSecond);
@@ -108,7 +108,7 @@ public static class ServingBenchmark
         var fixedDetails = new Dictionary<string, double>
         {
             ["p50_ms"] = rate.P50, ["p99_ms"] = rate.P99, ["sent"] = rate.Sent, ["failed"] = rate.Failed, ["achieved_rps"] = Math.Round(rate.Sent / rate.Seconds, 1),
-            ["bare_p50_ms"] = bareRate.P50, ["bare_p99_ms"] = bareRate.P99, ["load_average_1m"] = LoadAverage(),
+            ["bare_p50_ms"] = bareRate.P50, ["bare_p99_ms"] = bareRate.P99, ["load_average_1m"] = CpuMeter.LoadAverage(),
         };
         var gcNote = "";
         if (fixedRuntime is not null)
@@ -142,10 +142,6 @@ public static class ServingBenchmark
             Directory.Delete(spill, recursive: true);
         return results;
     }
-
-    private static double LoadAverage() =>
-        File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.NumberStyles.Float,
-            System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : double.NaN;
 
     private static void AddRuntime(Dictionary<string, double> details, string side, RuntimeCounters? runtime, double requestsPerSecond)
     {
